@@ -1,0 +1,3 @@
+from speedlens.cli import main
+
+raise SystemExit(main())

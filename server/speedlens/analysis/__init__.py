@@ -1,0 +1,1 @@
+"""Static analysis: find optimization targets and static findings in a buffer."""

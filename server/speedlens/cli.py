@@ -1,0 +1,262 @@
+"""Command line: `speedlens verify`, `speedlens optimize`, `speedlens serve` (DESIGN.md section 3).
+
+Exit codes: 0 = at least one verified speedup (verify: the candidate is verified); 1 = ran fine, nothing verified;
+2 = usage or input error, with a message on stderr saying what and how to fix it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from speedlens import __version__
+from speedlens.config import Settings, load_settings
+from speedlens.engine import Engine, OptimizeReport
+from speedlens.errors import InputError, SpeedlensError
+from speedlens.models import ProgressFn, Result, Verdict
+
+EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
+CPP_SOURCES = {".cpp", ".cc", ".cxx", ".c++"}
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but usage errors exit with our code 2 and a hint."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        err.print(f"[red]error:[/red] {message}\n  fix: see `speedlens {self.prog.split()[-1]} --help`")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="speedlens", description="Find verified speedups in C++ and TVM-script code.")
+    parser.add_argument("--version", action="version", version=f"speedlens {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    common = Parser(add_help=False)
+    common.add_argument("--tests", type=Path, metavar="DIR", help="directory of *.in inputs (optional *.out)")
+    common.add_argument("--alpha", type=float, help="1 - confidence of the bounds (default 0.1)")
+    common.add_argument("--deterministic", action="store_true", help="count instructions with valgrind instead of timing")
+    common.add_argument("--json", action="store_true", help="print one JSON object (for tools)")
+
+    verify = sub.add_parser("verify", parents=[common], help="is CANDIDATE a correct, faster ORIGINAL?")
+    verify.add_argument("original", type=Path)
+    verify.add_argument("candidate", type=Path)
+
+    optimize = sub.add_parser("optimize", parents=[common], help="find verified speedups for FILE")
+    optimize.add_argument("file", type=Path)
+    optimize.add_argument("--model", help="litellm model, e.g. gpt-4o-mini, anthropic/claude-…, ollama/qwen2.5-coder")
+    optimize.add_argument("--api-base", help="model server URL, e.g. http://127.0.0.1:11434")
+    optimize.add_argument("--line", type=int, help="optimize only the target containing this 1-based line")
+    optimize.add_argument("--apply", action="store_true", help="write the best verified rewrite into FILE")
+    optimize.add_argument("--report", type=Path, metavar="FILE.html", help="write a standalone HTML report")
+    optimize.add_argument("--no-cache", action="store_true", help="verify again even if results are cached")
+    optimize.add_argument("--save-tests", action="store_true", help="save generated test inputs to NAME.tests/")
+
+    serve = sub.add_parser("serve", help="run the language server (stdio)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (debugging)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "serve":
+        from speedlens.lsp.server import serve
+
+        serve(args.tcp)
+        return EXIT_OK
+    try:
+        if args.command == "verify":
+            return run_verify(args)
+        return run_optimize(args)
+    except SpeedlensError as exc:
+        _print_error(exc)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing was written")
+        return 130
+
+
+def _print_error(exc: SpeedlensError) -> None:
+    err.print("[bold red]error:[/bold red] ", end="")
+    err.print(exc.message, markup=False)
+    if exc.hint:
+        err.print("  [bold]fix:[/bold] ", end="")
+        err.print(exc.hint, markup=False)
+
+
+def settings_for(path: Path, args: argparse.Namespace) -> Settings:
+    overrides = {
+        "alpha": args.alpha,
+        "deterministic": True if args.deterministic else None,
+        "model": getattr(args, "model", None),
+        "api_base": getattr(args, "api_base", None),
+    }
+    return load_settings(path.resolve().parent, {k: v for k, v in overrides.items() if v is not None})
+
+
+def check_source(path: Path, kinds: set[str], what: str) -> None:
+    if not path.exists():
+        raise InputError(f"{path} does not exist", "check the path")
+    if not path.is_file():
+        raise InputError(f"{path} is not a file", f"pass a {what} file")
+    if path.suffix.lower() not in kinds:
+        raise InputError(f"{path} is not {what} (expected {', '.join(sorted(kinds))})", f"pass a {what} source file")
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    check_source(args.original, CPP_SOURCES, "C++")
+    check_source(args.candidate, CPP_SOURCES, "C++")
+    engine = Engine(settings_for(args.original, args))
+    original, candidate = args.original.resolve(), args.candidate.resolve()
+    tests = args.tests.resolve() if args.tests else None
+    with progress_display(args.json) as progress:
+        verdict = asyncio.run(engine.verify(original, candidate, tests_dir=tests, progress=progress))
+    if args.json:
+        print(json.dumps(verdict.to_json(), ensure_ascii=False))
+    else:
+        print_verdict(verdict)
+    return EXIT_OK if verdict.verified else EXIT_NOTHING
+
+
+def run_optimize(args: argparse.Namespace) -> int:
+    check_source(args.file, CPP_SOURCES | {".h", ".hpp", ".hh", ".py"}, "C++ or TVM-script")
+    path = args.file.resolve()
+    text = path.read_text(encoding="utf-8", errors="strict")
+    engine = Engine(settings_for(path, args))
+    line = args.line - 1 if args.line else None
+    with progress_display(args.json) as progress:
+        report = asyncio.run(
+            engine.optimize(
+                path, text, line=line, tests_dir=args.tests.resolve() if args.tests else None,
+                progress=progress, use_cache=not args.no_cache,
+            )
+        )
+    if not report.results and report.problems:
+        for problem in report.problems:
+            _print_error(problem)
+        return EXIT_USAGE
+    if args.report:
+        from speedlens.report import render_html
+
+        write_atomically(args.report, render_html(report))
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print_report(report)
+    if args.apply:
+        apply_best(path, text, report)
+    return EXIT_OK if report.best_per_target() else EXIT_NOTHING
+
+
+def apply_best(path: Path, original_text: str, report: OptimizeReport) -> None:
+    """Write the best verified rewrite of each target into the file, atomically, if it is unchanged since."""
+    best = report.best_per_target()
+    if not best:
+        err.print("nothing verified: the file is unchanged")
+        return
+    if path.read_text(encoding="utf-8") != original_text:
+        raise InputError(f"{path} changed while speedlens was running", "run optimize again on the new version")
+    text = original_text
+    for result in sorted(best, key=lambda r: r.target.start_line, reverse=True):
+        text = result.target.replace_in(text, result.candidate.code)
+    write_atomically(path, text)
+    err.print(f"applied {len(best)} verified rewrite(s) to {path}")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Temp file in the same directory + rename: an interrupted write leaves the old file intact."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def progress_display(quiet: bool) -> Iterator[ProgressFn]:
+    if quiet or not err.is_terminal:
+        yield lambda message, percentage=None: logging.getLogger("speedlens.progress").info(message)
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+        yield lambda message, percentage=None: bar.update(task, description=message)
+
+
+def headline(verdict: Verdict) -> str:
+    """`2.9× faster · ≥2.3× on 90% of inputs · 19/19 inputs` — the same words the editor shows."""
+    if verdict.speedup is None:
+        return verdict.status.value
+    conf = round(100 * (1 - verdict.alpha))
+    unit = {"input": "inputs", "run": "runs", "deterministic": "inputs"}.get(verdict.bound_level or "", "inputs")
+    bound = f" · ≥{verdict.speedup_lower:.2f}× on {conf}% of {unit}" if verdict.speedup_lower else ""
+    return f"{verdict.speedup:.2f}× faster{bound} · {verdict.inputs_passed}/{verdict.n_inputs} inputs"
+
+
+def print_verdict(verdict: Verdict) -> None:
+    color = "green" if verdict.verified else "yellow" if verdict.status.value == "not_faster" else "red"
+    out.print(f"[bold {color}]{verdict.status.value}[/bold {color}]  {headline(verdict)}")
+    out.print(verdict.detail, markup=False)
+    if not (verdict.network_isolated and verdict.filesystem_isolated):
+        out.print(
+            f"[yellow]sandbox:[/yellow] network isolated={verdict.network_isolated}, "
+            f"filesystem isolated={verdict.filesystem_isolated} (install bubblewrap)"
+        )
+
+
+def print_report(report: OptimizeReport) -> None:
+    table = Table(title=f"speedlens: {Path(report.file).name}", show_lines=False)
+    for column in ("target", "proposer", "status", "speedup", f"bound", "inputs"):
+        table.add_column(column)
+    for r in report.results:
+        v = r.verdict
+        bound = f"≥{v.speedup_lower:.2f}× @{round(100 * (1 - v.alpha))}% ({v.bound_level})" if v.speedup_lower else ""
+        color = "green" if v.verified else "red" if v.status.value not in ("not_faster",) else "yellow"
+        table.add_row(
+            r.target.name,
+            r.candidate.proposer,
+            f"[{color}]{v.status.value}[/{color}]",
+            f"{v.speedup:.2f}×" if v.speedup else "",
+            bound,
+            f"{v.inputs_passed}/{v.n_inputs}",
+        )
+    out.print(table)
+    for warning in report.warnings:
+        out.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
+    for problem in report.problems:
+        _print_error(problem)
+    best = report.best_per_target()
+    if best:
+        out.print(f"\n[bold green]best:[/bold green] {best[0].candidate.proposer}: {headline(best[0].verdict)}")
+        out.print(best[0].verdict.detail, markup=False)
+        out.print(best[0].candidate.diff(Path(report.file).name), markup=False, highlight=False)
+        out.print("apply it with --apply")
+    elif report.results:
+        out.print(f"\nnothing verified; best attempt: {report.results[0].candidate.proposer}: ", end="")
+        out.print(report.results[0].verdict.detail, markup=False)

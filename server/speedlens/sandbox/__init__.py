@@ -1,0 +1,1 @@
+"""Isolated compile, run and timing of untrusted code."""

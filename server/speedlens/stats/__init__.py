@@ -1,0 +1,1 @@
+"""Statistics behind every reported number: conformal bounds and correctness confidence."""
