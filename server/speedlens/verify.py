@@ -16,7 +16,7 @@ from speedlens.config import Settings
 from speedlens.errors import InputError
 from speedlens.models import InputMeasurement, ProgressFn, Status, Verdict, no_progress
 from speedlens.sandbox.compare import outputs_match
-from speedlens.sandbox.cpp import Build, Compiler, Toolchain, sanitizer_report
+from speedlens.sandbox.cpp import Build, Compiler, Toolchain, sanitizer_out_of_memory, sanitizer_report
 from speedlens.sandbox.run import Limits, RunResult, Sandbox, workdir
 from speedlens.sandbox.timing import interleaved, parse_instruction_count, valgrind_wrapper
 from speedlens.stats.conformal import correct_confidence, estimate, min_inputs
@@ -158,6 +158,8 @@ class CppVerifier:
 
     def _judge(self, cb: CaseBaseline, build: Build, result: RunResult, limits: Limits) -> tuple[Status, str] | None:
         which = "sanitizer build" if build.sanitized else "optimized build"
+        if build.sanitized and sanitizer_out_of_memory(result):
+            return Status.RUNTIME_ERROR, f"the {which} exceeded the memory limit ({self.settings.sandbox.memory_mb} MB)"
         if build.sanitized:
             report = sanitizer_report(result)
             if report:

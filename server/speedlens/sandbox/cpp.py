@@ -186,6 +186,14 @@ def sanitizer_report(result: RunResult) -> str | None:
     return None
 
 
+def sanitizer_out_of_memory(result: RunResult) -> bool:
+    """ASan's own memory limits (hard_rss_limit_mb, allocator caps) read as 'out of memory', not as UB."""
+    text = result.stderr.decode(errors="replace")
+    return result.status == "memory" or any(
+        marker in text for marker in ("rss limit exhausted", "allocator is out of memory", "allocation-size-too-big", "out-of-memory")
+    )
+
+
 def _first_errors(result: RunResult, max_lines: int = 12) -> str:
     text = result.stderr.decode(errors="replace")
     if result.status not in ("ok", "exit"):

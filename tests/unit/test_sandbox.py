@@ -1,0 +1,205 @@
+"""Hostile candidates: each gets a clear verdict and leaves the host untouched."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+
+from speedlens.config import Settings, apply_overrides
+from speedlens.models import Status
+from speedlens.sandbox.run import Limits, Sandbox, detect_isolation, workdir
+from speedlens.testcases import discover
+from speedlens.verify import CppVerifier
+
+ORIGINAL = """
+#include <iostream>
+int main() { long long n; std::cin >> n; std::cout << n * 2 << "\\n"; }
+"""
+CORRECT_TAIL = "long long n; std::cin >> n; std::cout << n * 2 << \"\\n\";"
+ISOLATED = detect_isolation()
+
+
+def settings() -> Settings:
+    return apply_overrides(Settings(), {"sandbox": {"timeout_s": 3, "memory_mb": 256, "output_mb": 8}})
+
+
+def verify(write_program, candidate: str):
+    path = write_program(ORIGINAL, ["3\n", "5\n", "7\n"])
+    verifier = CppVerifier(settings())
+
+    async def run():
+        baseline = await verifier.baseline(path.read_text(), path, discover(path, verifier.settings))
+        return await verifier.verify(baseline, candidate)
+
+    return asyncio.run(run())
+
+
+def test_infinite_loop_times_out(write_program):
+    verdict = verify(write_program, "int main() { volatile long x = 0; while (true) x++; }")
+    assert verdict.status == Status.TIMEOUT
+    assert "input" in verdict.detail and ("timed out" in verdict.detail or "CPU limit" in verdict.detail)
+
+
+def test_memory_hog_hits_the_memory_limit(write_program):
+    verdict = verify(
+        write_program,
+        "#include <vector>\n#include <cstdio>\nint main() { std::vector<std::vector<char>> v;"
+        " for (int i = 0; i < 4096; i++) v.emplace_back(1 << 20, 'x'); std::printf(\"%zu\\n\", v.size()); }",
+    )
+    assert verdict.status == Status.RUNTIME_ERROR
+    assert "memory" in verdict.detail
+
+
+def test_fork_storm_leaves_no_survivors(write_program):
+    marker = str(300 + uuid.uuid4().int % 600)  # sleep duration doubles as a marker to find survivors
+    candidate = f"""
+#include <iostream>
+#include <unistd.h>
+int main() {{
+    for (int i = 0; i < 40; i++) {{
+        if (fork() == 0) {{
+            setsid();
+            if (fork() == 0) execl("/bin/sleep", "sleep", "{marker}", (char*)nullptr);
+            sleep({marker});
+            _exit(0);
+        }}
+    }}
+    {CORRECT_TAIL}
+}}
+"""
+    verdict = verify(write_program, candidate)
+    assert verdict.status in {Status.NOT_FASTER, Status.VERIFIED, Status.RUNTIME_ERROR, Status.INCORRECT}
+    survivors = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True, text=True).stdout.split()
+    assert survivors == [], f"processes outlived the verdict: {survivors}"
+
+
+def test_huge_output_hits_the_output_limit(write_program):
+    candidate = """
+#include <cstdio>
+#include <cstring>
+int main() { static char buf[1 << 20]; std::memset(buf, 'y', sizeof buf);
+  for (long i = 0; i < 10240; i++) std::fwrite(buf, 1, sizeof buf, stdout); }
+"""
+    verdict = verify(write_program, candidate)
+    assert verdict.status == Status.RUNTIME_ERROR
+    assert "output limit" in verdict.detail
+
+
+@pytest.mark.skipif(not ISOLATED.filesystem, reason="filesystem isolation needs bubblewrap")
+def test_canary_outside_workdir_is_untouched(write_program, tmp_path):
+    canaries = [tmp_path / "canary.txt", Path("/var/tmp") / f"speedlens-canary-{uuid.uuid4().hex}"]
+    for canary in canaries:
+        canary.write_text("alive")
+    writes = "".join(
+        f'{{ FILE* f = std::fopen("{c}", "w"); if (f) {{ std::fputs("owned", f); std::fclose(f); }} std::remove("{c}"); }}\n'
+        for c in canaries
+    )
+    candidate = f"#include <cstdio>\n#include <iostream>\nint main() {{\n{writes}{CORRECT_TAIL}\n}}\n"
+    try:
+        verdict = verify(write_program, candidate)
+        assert verdict.status in {Status.NOT_FASTER, Status.VERIFIED}
+        assert verdict.filesystem_isolated
+        for canary in canaries:
+            assert canary.read_text() == "alive"
+    finally:
+        for canary in canaries:
+            canary.unlink(missing_ok=True)
+
+
+@pytest.mark.skipif(not ISOLATED.network, reason="network isolation needs bubblewrap or unshare")
+def test_network_connection_never_arrives(write_program):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    accepted = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept())
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    candidate = f"""
+#include <arpa/inet.h>
+#include <iostream>
+#include <sys/socket.h>
+#include <unistd.h>
+int main() {{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{{}}; a.sin_family = AF_INET; a.sin_port = htons({port});
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    connect(s, (sockaddr*)&a, sizeof a); write(s, "leak", 4); close(s);
+    {CORRECT_TAIL}
+}}
+"""
+    try:
+        verdict = verify(write_program, candidate)
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+    assert verdict.network_isolated
+    assert accepted == []
+
+
+@pytest.mark.skipif(not ISOLATED.filesystem, reason="hiding HOME needs bubblewrap")
+def test_home_directory_is_hidden(write_program):
+    secret = Path.home() / f".speedlens-test-secret-{uuid.uuid4().hex}"
+    secret.write_text("top secret")
+    candidate = f"""
+#include <fstream>
+#include <iostream>
+#include <string>
+int main() {{
+    std::ifstream f("{secret}"); std::string s;
+    if (f >> s) {{ std::cout << "stolen " << s << "\\n"; return 0; }}
+    {CORRECT_TAIL}
+}}
+"""
+    try:
+        verdict = verify(write_program, candidate)
+    finally:
+        secret.unlink()
+    assert verdict.status in {Status.NOT_FASTER, Status.VERIFIED}, verdict.detail
+
+
+def test_environment_is_scrubbed():
+    os.environ["SPEEDLENS_TEST_TOKEN"] = "hunter2"
+    try:
+        with workdir() as wd:
+            result = asyncio.run(Sandbox().run(["/usr/bin/env"], workdir=wd))
+    finally:
+        del os.environ["SPEEDLENS_TEST_TOKEN"]
+    assert result.ok and b"hunter2" not in result.stdout
+    assert f"HOME={wd}".encode() in result.stdout
+
+
+def test_cancellation_kills_the_process_group():
+    marker = str(700 + uuid.uuid4().int % 200)
+
+    async def run():
+        with workdir() as wd:
+            task = asyncio.create_task(
+                Sandbox().run(["/bin/sh", "-c", f"sleep {marker} & sleep {marker}"], workdir=wd, limits=Limits(wall_s=60))
+            )
+            await asyncio.sleep(1.0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    asyncio.run(run())
+    survivors = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True, text=True).stdout.split()
+    assert survivors == []
