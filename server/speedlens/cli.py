@@ -30,8 +30,9 @@ from speedlens.models import ProgressFn, Result, Verdict
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 CPP_SOURCES = {".cpp", ".cc", ".cxx", ".c++"}
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+# soft_wrap: messages are never broken mid-phrase when piped (tools and tests grep them)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 
 
 class Parser(argparse.ArgumentParser):
