@@ -164,6 +164,11 @@ def run_optimize(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         print_report(report)
+    if args.save_tests:
+        from speedlens.generated_tests import save_generated
+
+        saved = save_generated(path, text)
+        err.print(f"saved generated inputs to {saved}" if saved else "no generated inputs to save")
     if args.apply:
         apply_best(path, text, report)
     return EXIT_OK if report.best_per_target() else EXIT_NOTHING

@@ -124,7 +124,7 @@ class Engine:
         results: list[Result] = []
         for target in self.targets(path, text):
             try:
-                key = self.result_key(path, text, target, self._cases_or_empty(path))
+                key = self.result_key(path, text, target, self._cases_or_empty(path, text))
             except SpeedlensError:
                 continue
             results += self.store.get(key) or []
@@ -140,11 +140,16 @@ class Engine:
         tests = tuple(_fingerprint(c.input, c.expected) for c in cases)
         return content_hash(text, target.name, target.start_line, target.end_line, toolchain, tests, self.settings.fingerprint())
 
-    def _cases_or_empty(self, path: Path, tests_dir: Path | None = None) -> list[TestCase]:
+    def _cases_or_empty(self, path: Path, text: str) -> list[TestCase]:
         try:
-            return discover(path, self.settings, tests_dir)
+            cases = discover(path, self.settings)
         except SpeedlensError:
             return []
+        if not cases and self.settings.model:
+            from speedlens.generated_tests import existing_generated_cases
+
+            cases = existing_generated_cases(text)
+        return cases
 
     # ---- the expensive part ----
 
@@ -219,13 +224,18 @@ class Engine:
                 "optimize the program (the file with main) that uses this code",
             )
         cases = discover(path, self.settings, tests_dir)
-        if not cases:
+        generated = not cases
+        if generated:
             cases = await self._generated_cases(path, text, target, progress)
         key = self.result_key(path, text, target, cases)
         if use_cache and (cached := self.store.get(key)) is not None:
             progress("results from cache", 100)
             return cached
         baseline = await self.verifier.baseline(text, path, cases, progress)
+        if generated:
+            from speedlens.generated_tests import check_enough
+
+            check_enough(len(baseline.cases), path)
         results = await self._propose_and_verify(path, text, target, baseline, progress, key)
         results = self._guard_winners_curse(results, baseline)
         self.store.put(key, results)

@@ -54,7 +54,8 @@ class Target:
 
     def replace_in(self, source: str, new_text: str) -> str:
         """The buffer ``source`` with this target's lines replaced by ``new_text``."""
-        lines = source.splitlines(keepends=True)
+        lines = source.split("\n")  # "\n" only, as tree-sitter and the LSP count lines
+        lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
         head = "".join(lines[: self.start_line])
         tail = "".join(lines[self.end_line + 1 :])
         if new_text and not new_text.endswith("\n") and tail:

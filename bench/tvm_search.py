@@ -1,0 +1,193 @@
+"""Our schedule search (MCTS, heuristic policy; LLM policy if a model is configured) vs MetaSchedule, per budget.
+
+    python3 bench/tvm_search.py [--workloads matmul,conv2d_nhwc,softmax] [--budgets 4,8,16,32] [--quick]
+                                [--model openai/x --api-base URL]
+
+Per workload and budget: the best latency each search found, its wall time, the naive latency and numpy's (the
+roof). All final latencies of a workload are re-measured together in one sandboxed worker call, interleaved, so
+they compare on this (noisy, shared) machine. Prints ONE JSON line on stdout, a readable table on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "server"))
+
+from speedlens.analysis.tvm import find_targets  # noqa: E402
+from speedlens.config import Settings  # noqa: E402
+from speedlens.propose.tvm_search import (  # noqa: E402
+    HeuristicPolicy,
+    LlmPolicy,
+    Search,
+    detect_hardware,
+    worker_measurer,
+)
+from speedlens.sandbox.run import Sandbox  # noqa: E402
+from speedlens.sandbox.tvm import run_worker, target_spec  # noqa: E402
+
+SAMPLES = ROOT / "samples" / "tvm"
+
+
+def numpy_roof(name: str, repeats: int = 20) -> float:
+    """numpy's median latency for the same computation (BLAS for the GEMM): the practical roof."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    if name == "matmul":
+        a, b = rng.random((512, 512), dtype=np.float32), rng.random((512, 512), dtype=np.float32)
+
+        def run():
+            return a @ b
+    elif name == "conv2d_nhwc":
+        x = rng.random((1, 16, 16, 256), dtype=np.float32)
+        w = rng.random((3, 3, 256, 256), dtype=np.float32)
+
+        def run():
+            out = np.zeros((14 * 14, 256), np.float32)
+            for rh in range(3):
+                for rw in range(3):
+                    out += x[0, rh : rh + 14, rw : rw + 14, :].reshape(196, 256) @ w[rh, rw]
+            return out
+    elif name == "softmax":
+        a = rng.random((256, 1024), dtype=np.float32)
+
+        def run():
+            e = np.exp(a - a.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+    else:
+        raise ValueError(name)
+    run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+async def our_search(source, target, path, settings, sandbox, policy, budgets):
+    """One search up to the largest budget; the best state after each budget's worth of samples (prefix runs)."""
+    settings.tvm.trials = max(budgets)
+    snapshots = {}
+    start = time.perf_counter()
+    search = None
+
+    def progress(message, percentage=None):
+        for budget in budgets:
+            if search is not None and budget not in snapshots and search.samples >= budget:
+                snapshots[budget] = (search.best(), time.perf_counter() - start)
+
+    search = Search(policy, worker_measurer(source, target, path, settings, sandbox), max(budgets),
+                    seed=settings.tvm.seed, progress=progress)  # fmt: skip
+    await search.run()
+    for budget in budgets:  # the search may stop early when the policy runs out of ideas
+        snapshots.setdefault(budget, (search.best(), time.perf_counter() - start))
+    return snapshots
+
+
+def metaschedule(source_path: Path, func: str, budget: int, target_dict: dict) -> tuple[str, float]:
+    """MetaSchedule (evolutionary search, xgb cost model) on the same prim_func; (its TVMScript, tuning seconds)."""
+    import tvm
+    from tvm.s_tir import meta_schedule as ms
+
+    from speedlens.sandbox.tvm_worker import load_prim_func, printed
+
+    prim = load_prim_func(str(source_path), func)
+    target = tvm.target.Target(target_dict)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as work:
+        database = ms.tune_tir(prim, target, work, max_trials_global=budget, num_trials_per_iter=min(budget, 64),
+                               cost_model="xgb", strategy="evolutionary", seed=0)  # fmt: skip
+        sch = ms.tir_integration.compile_tir(database, prim, target)
+    elapsed = time.perf_counter() - start
+    if sch is None:
+        return "", elapsed
+    return printed(sch.mod["main"], func), elapsed
+
+
+def as_module(script: str) -> str:
+    return "from tvm.script import tirx as T\n\n" + script
+
+
+async def bench_workload(name, budgets, settings, sandbox, policies, target_dict):
+    path = SAMPLES / f"{name}.py"
+    source = path.read_text()
+    [target] = find_targets(source)
+    candidates: dict[str, str] = {}
+    meta: dict[str, dict] = {}
+    for policy in policies:
+        snaps = await our_search(source, target, path, settings, sandbox, policy, budgets)
+        for budget, (node, wall) in snaps.items():
+            key = f"ours-{policy.name}@{budget}"
+            candidates[key] = as_module(node.script) if node.parent is not None else source
+            meta[key] = {"search": f"ours:{policy.name}", "budget": budget, "search_wall_s": round(wall, 2),
+                         "search_speedup": node.speedup}  # fmt: skip
+    for budget in budgets:
+        script, wall = await asyncio.to_thread(metaschedule, path, name, budget, target_dict)
+        key = f"metaschedule@{budget}"
+        candidates[key] = as_module(script) if script else source
+        meta[key] = {"search": "metaschedule", "budget": budget, "search_wall_s": round(wall, 2)}
+    # One interleaved measurement of every final function against the naive original.
+    request = {"func": name, "target": target_dict, "seed": 0, "repeats": 5, "min_repeat_ms": 50, "check": True,
+               "candidates": [{"id": key, "func": name} for key in candidates]}  # fmt: skip
+    reply = await run_worker(request, source=source, path=path, settings=settings, candidate_sources=candidates,
+                             sandbox=sandbox)  # fmt: skip
+    naive = statistics.median(reply["baseline"]["times"])
+    roof = numpy_roof(name)
+    rows = []
+    for result in reply["results"]:
+        row = {"workload": name, **meta[result["id"]], "status": result["status"],
+               "best_latency_ms": round(statistics.median(result["times"]) * 1e3, 4) if result["times"] else None,
+               "naive_latency_ms": round(naive * 1e3, 3), "numpy_latency_ms": round(roof * 1e3, 4)}  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workloads", default="matmul,conv2d_nhwc,softmax")
+    parser.add_argument("--budgets", default="4,8,16,32")
+    parser.add_argument("--quick", action="store_true", help="matmul only, budgets 4 and 8")
+    parser.add_argument("--model", default=os.environ.get("SPEEDLENS_MODEL", ""))
+    parser.add_argument("--api-base", default=os.environ.get("SPEEDLENS_API_BASE", ""))
+    args = parser.parse_args()
+    workloads = ["matmul"] if args.quick else args.workloads.split(",")
+    budgets = [4, 8] if args.quick else sorted(int(b) for b in args.budgets.split(","))
+    settings = Settings(model=args.model, api_base=args.api_base)
+    hardware = detect_hardware()
+    target_dict = target_spec(settings) or {"kind": "llvm", "num-cores": hardware.cores}
+    import tvm
+
+    mcpu = tvm.target.codegen.llvm_get_system_cpu()
+    if mcpu and mcpu != "generic":
+        target_dict["mcpu"] = mcpu
+    policies = [HeuristicPolicy(hardware, settings.tvm.seed)]
+    if settings.model:
+        policies.append(LlmPolicy(settings, hardware))
+    sandbox = Sandbox()
+    rows = []
+    for name in workloads:
+        rows += asyncio.run(bench_workload(name, budgets, settings, sandbox, policies, target_dict))
+    print(json.dumps({"bench": "tvm_search", "unit": "ms", "cores": hardware.cores, "cpu": hardware.model,
+                      "target": target_dict, "budgets": budgets, "rows": rows}))  # fmt: skip
+    header = f"{'workload':<12} {'search':<16} {'budget':>6} {'best ms':>9} {'wall s':>8} {'naive ms':>9} {'numpy ms':>9}"
+    print(header, file=sys.stderr)
+    for r in rows:
+        best = f"{r['best_latency_ms']:.3f}" if r["best_latency_ms"] is not None else r["status"]
+        print(f"{r['workload']:<12} {r['search']:<16} {r['budget']:>6} {best:>9} {r['search_wall_s']:>8.1f} "
+              f"{r['naive_latency_ms']:>9.1f} {r['numpy_latency_ms']:>9.3f}", file=sys.stderr)  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+// Grid of digits; q seeded rectangle queries ask for the sum of digits inside; print the total over all queries and the largest answer.
+#include <bits/stdc++.h>
+using namespace std;
+
+int main() {
+    int h, w, q;
+    unsigned int seed;
+    cin >> h >> w >> q >> seed;
+    vector<string> g(h);
+    for (int i = 0; i < h; i++) cin >> g[i];
+    long long total = 0, best = 0;
+    for (int t = 0; t < q; t++) {
+        seed = seed * 1103515245u + 12345u;
+        int r1 = (seed >> 8) % h;
+        seed = seed * 1103515245u + 12345u;
+        int r2 = (seed >> 8) % h;
+        seed = seed * 1103515245u + 12345u;
+        int c1 = (seed >> 8) % w;
+        seed = seed * 1103515245u + 12345u;
+        int c2 = (seed >> 8) % w;
+        if (r1 > r2) swap(r1, r2);
+        if (c1 > c2) swap(c1, c2);
+        long long s = 0;
+        for (int i = r1; i <= r2; i++)
+            for (int j = c1; j <= c2; j++) s += g[i][j] - '0';
+        total += s;
+        best = max(best, s);
+    }
+    cout << total << " " << best << endl;
+    return 0;
+}

@@ -1,0 +1,220 @@
+"""C++ analysis on a tree-sitter parse: the targets of a buffer, its static findings and its syntax errors.
+
+Lines are 0-based and count ``\\n`` only, as tree-sitter does. Tree-sitter positions are utf-8 byte offsets;
+findings are reported in characters (Python ``str`` indices) so the LSP edge can convert them like any text.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Iterator
+
+import tree_sitter
+import tree_sitter_cpp
+
+from speedlens.models import Finding, Target
+
+LANGUAGE = tree_sitter.Language(tree_sitter_cpp.language())
+
+# Scopes whose names qualify the functions defined inside them.
+_NAMED_SCOPES = {"namespace_definition", "class_specifier", "struct_specifier", "union_specifier"}
+_MAX_SYNTAX_ERRORS = 20
+
+_local = threading.local()  # a tree_sitter.Parser is not thread-safe: one per thread
+
+
+def _parser() -> tree_sitter.Parser:
+    if not hasattr(_local, "parser"):
+        _local.parser = tree_sitter.Parser(LANGUAGE)
+    return _local.parser
+
+
+@functools.lru_cache(maxsize=16)
+def parse(source: str) -> tree_sitter.Tree:
+    """The tree of ``source`` (cached: findings, targets and the rules proposer parse the same buffer)."""
+    return _parser().parse(source.encode("utf-8"))
+
+
+# ---- small tree helpers, shared with the rules proposer ----
+
+
+def walk(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    """``node`` and all its descendants, in source order (a cursor: much faster than ``children`` lists)."""
+    cursor = node.walk()
+    while True:
+        yield cursor.node
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():  # a cursor cannot leave the node it started at
+                return
+
+
+@functools.lru_cache(maxsize=16)
+def _nodes_by_type(tree: tree_sitter.Tree) -> dict[str, list[tree_sitter.Node]]:
+    index: dict[str, list[tree_sitter.Node]] = {}
+    for node in walk(tree.root_node):
+        index.setdefault(node.type, []).append(node)
+    return index
+
+
+def nodes_of(tree: tree_sitter.Tree, *types: str) -> list[tree_sitter.Node]:
+    """All nodes of the given types, in source order (indexed once per tree: every rule asks)."""
+    index = _nodes_by_type(tree)
+    found = [node for kind in types for node in index.get(kind, [])]
+    return sorted(found, key=lambda n: (n.start_byte, -n.end_byte)) if len(types) > 1 else found
+
+
+def text(node: tree_sitter.Node | None) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else ""
+
+
+def ancestors(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def char_column(source: bytes, row_start: int, byte_offset: int) -> int:
+    """The character column of a byte offset, given the byte offset where its line starts."""
+    return len(source[row_start:byte_offset].decode("utf-8", "replace"))
+
+
+def node_finding(source: bytes, node: tree_sitter.Node, rule: str, message: str, severity: str) -> Finding:
+    """A finding covering ``node``, with character (not byte) columns."""
+    start_row_byte = node.start_byte - node.start_point.column
+    end_row_byte = node.end_byte - node.end_point.column
+    return Finding(
+        rule=rule,
+        message=message,
+        start_line=node.start_point.row,
+        start_col=char_column(source, start_row_byte, node.start_byte),
+        end_line=node.end_point.row,
+        end_col=char_column(source, end_row_byte, node.end_byte),
+        severity=severity,
+    )
+
+
+# ---- targets ----
+
+
+def function_definitions(tree: tree_sitter.Tree) -> Iterator[tree_sitter.Node]:
+    """Every function definition with a body (free functions, methods, templates; not lambdas)."""
+    for node in nodes_of(tree, "function_definition"):
+        if node.child_by_field_name("body") is not None:
+            yield node
+
+
+def function_declarator(definition: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The ``function_declarator`` of a definition, under any pointer/reference declarators."""
+    declarator = definition.child_by_field_name("declarator")
+    while declarator is not None and declarator.type != "function_declarator":
+        declarator = declarator.child_by_field_name("declarator")
+    return declarator
+
+
+def function_name(definition: tree_sitter.Node) -> str:
+    """The name as written (``run``, ``Solver::run``, ``operator<``), or ``operator T`` for conversions."""
+    declarator = function_declarator(definition)
+    if declarator is None:  # conversion operators: `operator bool() const {...}`
+        declarator = definition.child_by_field_name("declarator")
+        return " ".join(text(declarator).split("(")[0].split()) if declarator is not None else "?"
+    return "".join(text(declarator.child_by_field_name("declarator")).split())
+
+
+def qualified_name(definition: tree_sitter.Node) -> str:
+    """The name qualified by its enclosing namespaces and classes: ``ns::Solver::run``."""
+    scopes = []
+    for scope in ancestors(definition):
+        if scope.type in _NAMED_SCOPES:
+            name = scope.child_by_field_name("name")
+            if name is not None:
+                scopes.append("".join(text(name).split()))
+    return "::".join([*reversed(scopes), function_name(definition)])
+
+
+def is_main(definition: tree_sitter.Node) -> bool:
+    """Whether this is the program's ``main``: named main, outside any namespace or class."""
+    return function_name(definition) == "main" and not any(a.type in _NAMED_SCOPES for a in ancestors(definition))
+
+
+def main_function(tree: tree_sitter.Tree) -> tree_sitter.Node | None:
+    return next((d for d in function_definitions(tree) if is_main(d)), None)
+
+
+def has_main(source: str) -> bool:
+    return main_function(parse(source)) is not None
+
+
+def _first_line(definition: tree_sitter.Node) -> int:
+    """The definition's first line, including its `template <...>` lines."""
+    node = definition
+    while node.parent is not None and node.parent.type == "template_declaration":
+        node = node.parent
+    return node.start_point.row
+
+
+def source_lines(source: str) -> list[str]:
+    """The lines of ``source`` with their endings, split on ``\\n`` only (as tree-sitter counts rows)."""
+    *complete, last = source.split("\n")
+    return [line + "\n" for line in complete] + ([last] if last else [])
+
+
+def find_targets(source: str, name: str = "program") -> list[Target]:
+    """The program (when the file defines ``main``) first, then every function definition with a body."""
+    tree = parse(source)
+    lines = source_lines(source)
+    targets = []
+    if main_function(tree) is not None:
+        targets.append(Target(name, "program", "cpp", 0, max(len(lines) - 1, 0), source))
+    for definition in function_definitions(tree):
+        start, end = _first_line(definition), definition.end_point.row
+        targets.append(
+            Target(qualified_name(definition), "function", "cpp", start, end, "".join(lines[start : end + 1]))
+        )
+    return targets
+
+
+def target_at(targets: list[Target], line: int) -> Target | None:
+    """The innermost function target containing ``line``, else the program target, else None."""
+    functions = [t for t in targets if t.kind == "function" and t.start_line <= line <= t.end_line]
+    if functions:
+        return min(functions, key=lambda t: (t.end_line - t.start_line, -t.start_line))
+    return next((t for t in targets if t.kind == "program"), None)
+
+
+# ---- findings ----
+
+
+def findings(source: str) -> list[Finding]:
+    """Every match of every rewrite rule, as a finding that explains the expected win."""
+    # Imported here: the rules build on this module's tree helpers (one home for matching: rules.py).
+    from speedlens.propose.rules import RULES
+
+    tree = parse(source)
+    data = source.encode("utf-8")
+    return [
+        node_finding(data, match.node, rule.id, match.message or rule.explanation, match.severity or rule.severity)
+        for rule in RULES.values()
+        for match in rule.find(tree, data)
+    ]
+
+
+def syntax_errors(source: str) -> list[Finding]:
+    """ERROR and MISSING nodes, so the caller can say the file does not parse (and where)."""
+    tree = parse(source)
+    if not tree.root_node.has_error:
+        return []
+    data = source.encode("utf-8")
+    errors = []
+    for node in walk(tree.root_node):
+        if node.is_missing:
+            errors.append(node_finding(data, node, "syntax", f"missing '{node.type}'", "warning"))
+        elif node.is_error:
+            snippet = " ".join(text(node).split())[:40]
+            errors.append(node_finding(data, node, "syntax", f"syntax error near '{snippet}'", "warning"))
+        if len(errors) >= _MAX_SYNTAX_ERRORS:
+            break
+    return errors

@@ -1,0 +1,232 @@
+"""Engine <-> LSP conversion: the only place that knows both speedlens models and lsprotocol types.
+
+Engine lines are 0-based like LSP lines, so they map directly; columns are converted to the client's
+position encoding (UTF-16 by default) where a whole line's length is needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from lsprotocol import types
+
+from speedlens.models import Finding, Result, Target
+
+SOURCE = "speedlens"
+
+_SEVERITY = {
+    "hint": types.DiagnosticSeverity.Hint,
+    "information": types.DiagnosticSeverity.Information,
+    "info": types.DiagnosticSeverity.Information,
+    "warning": types.DiagnosticSeverity.Warning,
+    "error": types.DiagnosticSeverity.Error,
+}
+
+
+# ---------------------------------------------------------------------------------------------- text
+def utf16_len(text: str) -> int:
+    """Length of ``text`` in UTF-16 code units (LSP's default column unit)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def split_lines(text: str) -> list[str]:
+    """The buffer's lines with their endings, split the way Target.replace_in splits them."""
+    return text.splitlines(keepends=True)
+
+
+def _strip_eol(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def line_end(lines: list[str], line: int) -> types.Position:
+    """The position at the end of ``line`` (before its line break), clamped to the buffer."""
+    if not lines:
+        return types.Position(line=0, character=0)
+    line = max(0, min(line, len(lines) - 1))
+    return types.Position(line=line, character=utf16_len(_strip_eol(lines[line])))
+
+
+# ------------------------------------------------------------------------------------- diagnostics
+def finding_to_diagnostic(finding: Finding, lines: list[str]) -> types.Diagnostic:
+    n = len(lines)
+    start_line = max(0, min(finding.start_line, max(n - 1, 0)))
+    end_line = max(start_line, min(finding.end_line, max(n - 1, 0)))
+    start_col = max(0, finding.start_col)
+    end_col = max(0, finding.end_col)
+    if end_line == start_line:
+        end_col = max(end_col, start_col)
+    return types.Diagnostic(
+        range=types.Range(
+            start=types.Position(line=start_line, character=start_col),
+            end=types.Position(line=end_line, character=end_col),
+        ),
+        message=finding.message,
+        severity=_SEVERITY.get(finding.severity, types.DiagnosticSeverity.Hint),
+        source=SOURCE,
+        code=finding.rule,
+    )
+
+
+def problem_to_diagnostic(
+    message: str, lines: list[str], line: int = 0, code: str = "blocked"
+) -> types.Diagnostic:
+    """A blocking problem (no tests, original does not compile, compiler missing): one Warning with the fix."""
+    return types.Diagnostic(
+        range=types.Range(start=types.Position(line=min(line, max(len(lines) - 1, 0)), character=0),
+                          end=line_end(lines, line)),
+        message=message,
+        severity=types.DiagnosticSeverity.Warning,
+        source=SOURCE,
+        code=code,
+    )
+
+
+def info_diagnostic(message: str, code: str) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+        message=message,
+        severity=types.DiagnosticSeverity.Information,
+        source=SOURCE,
+        code=code,
+    )
+
+
+# ------------------------------------------------------------------------------------------ labels
+def _x(value: float | None) -> str:
+    return f"{value:.1f}×" if value is not None else "?×"
+
+
+def coverage_percent(alpha: float) -> int:
+    return round((1 - alpha) * 100)
+
+
+def _population(result: Result) -> str:
+    return "runs" if result.verdict.bound_level == "run" else "inputs"
+
+
+def hint_label(result: Result) -> str:
+    """``⚡ 2.9× faster · ≥2.3× on 90% of inputs · 19/19 inputs``"""
+    v = result.verdict
+    parts = [f"⚡ {_x(v.speedup)} faster"]
+    if v.speedup_lower is not None:
+        parts.append(f"≥{_x(v.speedup_lower)} on {coverage_percent(v.alpha)}% of {_population(result)}")
+    parts.append(f"{v.inputs_passed}/{v.n_inputs} inputs")
+    return " · ".join(parts)
+
+
+def action_title(result: Result) -> str:
+    """``Apply verified 2.9× speedup (≥2.3× @90%)``"""
+    v = result.verdict
+    title = f"Apply verified {_x(v.speedup)} speedup"
+    if v.speedup_lower is not None:
+        title += f" (≥{_x(v.speedup_lower)} @{coverage_percent(v.alpha)}%)"
+    return title
+
+
+def result_tooltip(result: Result) -> str:
+    """Markdown detail shown when a hint is resolved."""
+    v = result.verdict
+    c = result.candidate
+    lines = [f"**{action_title(result)}** for `{c.target.name}`", ""]
+    lines.append(f"Proposed by `{c.proposer}`" + (f": {c.description}" if c.description else ""))
+    if v.speedup_lower is not None:
+        lines.append(
+            f"With probability ≥ {coverage_percent(v.alpha)}%, a new {_population(result)[:-1]} like these runs at "
+            f"least {_x(v.speedup_lower)} faster (conformal bound, n = {v.n_timed or v.n_inputs})."
+        )
+    if v.correct_confidence is not None:
+        lines.append(f"Correct on all {v.inputs_passed} inputs (confidence {v.correct_confidence:.0%} for a new one).")
+    if v.detail:
+        lines.append("")
+        lines.append(v.detail)
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------- results -> LSP
+def verified(results: Iterable[Result]) -> list[Result]:
+    return [r for r in results if r.verdict.verified]
+
+
+def best_per_target(results: Iterable[Result]) -> list[Result]:
+    """The first (best) verified result of each target, in the engine's best-first order."""
+    seen: set[tuple[str, int]] = set()
+    best: list[Result] = []
+    for r in verified(results):
+        key = (r.target.name, r.target.start_line)
+        if key not in seen:
+            seen.add(key)
+            best.append(r)
+    return best
+
+
+def inlay_hint(result: Result, lines: list[str], data: dict[str, Any]) -> types.InlayHint:
+    return types.InlayHint(
+        position=line_end(lines, result.target.start_line),
+        label=hint_label(result),
+        padding_left=True,
+        data=data,
+    )
+
+
+def code_lens(result: Result, data: dict[str, Any]) -> types.CodeLens:
+    pos = types.Position(line=result.target.start_line, character=0)
+    return types.CodeLens(range=types.Range(start=pos, end=pos), data=data)
+
+
+def lens_command(result: Result | None, uri: str) -> types.Command:
+    if result is None:
+        return types.Command(title="⚡ result is stale: run speedlens again", command="speedlens.optimizeFile",
+                             arguments=[uri])
+    return types.Command(title=hint_label(result), command="speedlens.showReport", arguments=[uri])
+
+
+def target_edit(target: Target, text: str, new_code: str) -> types.TextEdit:
+    """A TextEdit that turns ``text`` into ``target.replace_in(text, new_code)``: the target's lines replaced."""
+    lines = split_lines(text)
+    start = min(target.start_line, len(lines))
+    end = min(target.end_line + 1, len(lines))
+    head = "".join(lines[:start])
+    tail = "".join(lines[end:])
+    new_full = target.replace_in(text, new_code)
+    new_mid = new_full[len(head): len(new_full) - len(tail)] if tail else new_full[len(head):]
+    if end < len(lines) or (end > 0 and lines[end - 1] != _strip_eol(lines[end - 1])):
+        # The target's last line ends with a line break: the range ends at the start of the next line.
+        end_pos = types.Position(line=end, character=0)
+    else:
+        end_pos = line_end(lines, end - 1) if lines else types.Position(line=0, character=0)
+    return types.TextEdit(
+        range=types.Range(start=types.Position(line=start, character=0), end=end_pos), new_text=new_mid
+    )
+
+
+def code_action(
+    result: Result,
+    uri: str,
+    version: int | None,
+    text: str,
+    preferred: bool,
+    document_changes: bool = True,
+) -> types.CodeAction:
+    edit = target_edit(result.target, text, result.candidate.code)
+    if document_changes:
+        workspace_edit = types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                    edits=[edit],
+                )
+            ]
+        )
+    else:
+        workspace_edit = types.WorkspaceEdit(changes={uri: [edit]})
+    return types.CodeAction(
+        title=action_title(result),
+        kind=types.CodeActionKind.QuickFix,
+        is_preferred=preferred,
+        edit=workspace_edit,
+        data={"uri": uri, "hash": result.content_hash, "proposer": result.candidate.proposer},
+    )
+
+
+def ranges_overlap(start_line: int, end_line: int, rng: types.Range) -> bool:
+    return start_line <= rng.end.line and end_line >= rng.start.line

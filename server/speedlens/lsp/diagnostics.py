@@ -1,0 +1,115 @@
+"""Static findings as diagnostics, computed off the event loop and coalesced while the user types.
+
+At most one analysis per document runs at a time; edits arriving meanwhile mark it dirty and the newest text is
+analysed next, so 50 edits a second cost a handful of analyses, and the first edit after a pause is analysed
+almost at once (``DEBOUNCE_S``). Huge or binary buffers are not analysed: one Information diagnostic says why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from speedlens.errors import SpeedlensError
+from speedlens.lsp import convert
+from speedlens.lsp.documents import MAX_ANALYSIS_CHARS, Doc, get_doc
+
+if TYPE_CHECKING:  # pragma: no cover
+    from speedlens.lsp.server import SpeedlensServer
+
+log = logging.getLogger("speedlens.lsp")
+
+DEBOUNCE_S = 0.01
+
+
+class Diagnostics:
+    def __init__(self, ls: "SpeedlensServer") -> None:
+        self.ls = ls
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._dirty: set[str] = set()
+        # Blocking problems from the last optimize run, valid while the text they were found on is unchanged.
+        self.problems: dict[str, tuple[tuple, list[tuple[str, int]]]] = {}
+
+    # -- scheduling ---------------------------------------------------------------------------------
+    def schedule(self, uri: str, delay: float = DEBOUNCE_S) -> None:
+        self._dirty.add(uri)
+        if uri not in self._tasks:
+            self._tasks[uri] = asyncio.ensure_future(self._run(uri, delay))
+
+    def set_problems(self, doc: Doc, problems: list[tuple[str, int]]) -> None:
+        if problems:
+            self.problems[doc.uri] = (doc.key, problems)
+        else:
+            self.problems.pop(doc.uri, None)
+        self.schedule(doc.uri, 0)
+
+    def close(self, uri: str) -> None:
+        task = self._tasks.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        self._dirty.discard(uri)
+        self.problems.pop(uri, None)
+        self.ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    async def _run(self, uri: str, delay: float) -> None:
+        try:
+            while uri in self._dirty:
+                await asyncio.sleep(delay)
+                self._dirty.discard(uri)
+                doc = get_doc(self.ls, uri)
+                if doc is None or not doc.opened:
+                    return
+                try:
+                    diagnostics = await self.compute(doc)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("analysis of %s failed", uri)
+                    continue
+                current = get_doc(self.ls, uri)
+                if current is not None and current.version == doc.version and current.opened:
+                    self.ls.text_document_publish_diagnostics(
+                        types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=doc.version)
+                    )
+                delay = DEBOUNCE_S
+        finally:
+            if self._tasks.get(uri) is asyncio.current_task():
+                del self._tasks[uri]
+
+    # -- computing ----------------------------------------------------------------------------------
+    async def compute(self, doc: Doc) -> list[types.Diagnostic]:
+        if doc.too_large:
+            return [convert.info_diagnostic(
+                f"speedlens: file too large to analyse ({len(doc.text) / 1e6:.1f} MB > "
+                f"{MAX_ANALYSIS_CHARS / 1e6:.1f} MB); static hints are off for it", "too-large")]
+        if doc.binary:
+            return [convert.info_diagnostic("speedlens: binary content, not analysed", "binary")]
+        if doc.path is None:
+            return []
+        diagnostics: list[types.Diagnostic] = []
+        try:
+            engine = self.ls.settings_manager.engine_for(doc.path)
+        except SpeedlensError as exc:
+            self.ls.show_once(exc)
+            return [convert.problem_to_diagnostic(str(exc), doc.lines, code="config")]
+        try:
+            findings = await self.ls.in_thread(self._findings, engine, doc)
+        except SpeedlensError as exc:
+            self.ls.show_once(exc)
+            return [convert.problem_to_diagnostic(str(exc), doc.lines, code="setup")]
+        if findings is None:
+            return []
+        diagnostics.extend(convert.finding_to_diagnostic(f, doc.lines) for f in findings)
+        stored = self.problems.get(doc.uri)
+        if stored is not None and stored[0] == doc.key:
+            diagnostics.extend(convert.problem_to_diagnostic(msg, doc.lines, line) for msg, line in stored[1])
+        return diagnostics
+
+    @staticmethod
+    def _findings(engine, doc: Doc):
+        if engine.language_of(doc.path, doc.text) is None:
+            return None
+        return engine.findings(doc.path, doc.text)

@@ -1,0 +1,40 @@
+"""Code actions: apply a verified rewrite (quickfix, a versioned WorkspaceEdit), only while its hash matches."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from speedlens.lsp import convert
+from speedlens.lsp.documents import get_doc
+
+MAX_PER_TARGET = 3
+AUTOMATIC_WAIT_S = 0.03  # lightbulb requests on cursor moves must not wait for a slow lookup
+
+
+def register(server) -> None:
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix], resolve_provider=False),
+    )
+    async def code_actions(ls, params: types.CodeActionParams):
+        only = params.context.only
+        if only and not any(types.CodeActionKind.QuickFix.value.startswith(k) for k in only):
+            return []
+        doc = get_doc(ls, params.text_document.uri)
+        if doc is None:
+            return []
+        automatic = params.context.trigger_kind == types.CodeActionTriggerKind.Automatic
+        results = convert.verified(await ls.results_view.get(doc, AUTOMATIC_WAIT_S if automatic else None))
+        per_target: dict[tuple, int] = {}
+        chosen = []
+        for r in results:
+            key = (r.target.name, r.target.start_line)
+            if convert.ranges_overlap(r.target.start_line, r.target.end_line, params.range) and \
+                    per_target.get(key, 0) < MAX_PER_TARGET:
+                per_target[key] = per_target.get(key, 0) + 1
+                chosen.append(r)
+        caps = ls.client_capabilities
+        changes = bool(caps and caps.workspace and caps.workspace.workspace_edit
+                       and caps.workspace.workspace_edit.document_changes)
+        return [convert.code_action(r, doc.uri, doc.version, doc.text, preferred=(i == 0), document_changes=changes)
+                for i, r in enumerate(chosen)]

@@ -1,0 +1,235 @@
+"""Optimize jobs: one asyncio task per document, with work-done progress, cancellation and status.
+
+A job is cancelled by ``speedlens.cancel``, by the client (``window/workDoneProgress/cancel`` or
+``$/cancelRequest`` on the executeCommand request), by an edit of its document, by a new optimize of the same
+document and at shutdown. Cancelling the task makes the engine kill its sandboxed processes; ``cancel`` waits
+for that, so when it returns no child process of the job is left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from speedlens.errors import SpeedlensError
+from speedlens.lsp.documents import Doc, get_doc
+
+if TYPE_CHECKING:  # pragma: no cover
+    from speedlens.lsp.server import SpeedlensServer
+
+log = logging.getLogger("speedlens.lsp")
+
+STATUS_NOTIFICATION = "speedlens/status"
+PROGRESS_INTERVAL_S = 0.1
+CANCEL_WAIT_S = 15.0
+
+
+@dataclass
+class Job:
+    uri: str
+    doc: Doc
+    line: int | None
+    token: str | None = None
+    task: asyncio.Task | None = None
+    started: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class StoredReport:
+    key: tuple  # Doc.key of the text the report was computed on
+    report: Any
+
+
+class Jobs:
+    def __init__(self, ls: "SpeedlensServer") -> None:
+        self.ls = ls
+        self.running: dict[str, Job] = {}
+        self.reports: dict[str, StoredReport] = {}
+
+    # -- public ------------------------------------------------------------------------------------
+    async def optimize(self, uri: str, line: int | None = None) -> dict[str, Any]:
+        """Run (or re-run) optimization of ``uri``; returns a small JSON summary when it ends."""
+        await self.cancel(uri)
+        doc = get_doc(self.ls, uri)
+        if doc is None or doc.path is None:
+            return self._summary(uri, "error", f"cannot read {uri}: not an open document nor a readable file")
+        if not doc.analysable:
+            return self._summary(uri, "error", "file too large or binary: speedlens does not optimize it")
+        try:
+            engine = self.ls.settings_manager.engine_for(doc.path)
+            language = engine.language_of(doc.path, doc.text)
+        except SpeedlensError as exc:
+            self.ls.show_once(exc)
+            return self._summary(uri, "error", str(exc))
+        if language is None:
+            return self._summary(uri, "error", "not a C++ program or TVM-script file (no @T.prim_func)")
+        if line is not None and doc.lines and not 0 <= line < len(doc.lines):
+            return self._summary(uri, "error", f"line {line} is outside the document (0..{len(doc.lines) - 1})")
+        job = Job(uri=uri, doc=doc, line=line)
+        job.task = asyncio.ensure_future(self._run(job, engine))
+        self.running[uri] = job
+        try:
+            await asyncio.wait([job.task])
+        except asyncio.CancelledError:  # the client cancelled the executeCommand request
+            job.task.cancel()
+            raise
+        if job.task.cancelled():
+            return self._summary(uri, "cancelled", "cancelled")
+        return job.task.result()
+
+    async def cancel(self, uri: str) -> bool:
+        """Cancel the document's job and wait until its processes are gone."""
+        job = self.running.get(uri)
+        if job is None or job.task is None:
+            return False
+        job.task.cancel()
+        await asyncio.wait([job.task], timeout=CANCEL_WAIT_S)
+        return True
+
+    def cancel_nowait(self, uri: str) -> None:
+        job = self.running.get(uri)
+        if job is not None and job.task is not None and not job.task.done():
+            log.info("edit of %s cancels its running optimization", uri)
+            job.task.cancel()
+
+    def cancel_token(self, token: Any) -> None:
+        for job in list(self.running.values()):
+            if job.token == token and job.task is not None:
+                log.info("client cancelled optimization of %s", job.uri)
+                job.task.cancel()
+
+    async def cancel_all(self) -> None:
+        tasks = [j.task for j in self.running.values() if j.task is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=CANCEL_WAIT_S)
+
+    # -- the job -----------------------------------------------------------------------------------
+    async def _run(self, job: Job, engine) -> dict[str, Any]:
+        doc = job.doc
+        what = doc.path.name if job.line is None else f"{doc.path.name}:{job.line + 1}"
+        self.status(job.uri, "running", f"optimizing {what}")
+        last = [0.0, ""]
+
+        def progress(message: str, percentage: int | None = None) -> None:
+            now = time.monotonic()
+            if message == last[1] or now - last[0] < PROGRESS_INTERVAL_S:
+                return
+            last[0], last[1] = now, message
+            self._report_progress(job, message, percentage)
+            self.status(job.uri, "running", message)
+
+        outcome = "failed"
+        try:
+            await self._begin_progress(job, f"speedlens: optimizing {what}")
+            report = await engine.optimize(doc.path, doc.text, line=job.line, progress=progress)
+        except asyncio.CancelledError:
+            outcome = "cancelled"
+            self.status(job.uri, "idle", "cancelled")
+            raise
+        except SpeedlensError as exc:
+            self.ls.show_once(exc)
+            self.ls.diagnostics.set_problems(doc, [(str(exc), job.line or 0)])
+            self.status(job.uri, "idle", exc.message)
+            return self._summary(job.uri, "error", str(exc))
+        except Exception as exc:
+            log.exception("optimizing %s failed", job.uri)
+            self.ls.show_once(SpeedlensError(f"speedlens: optimizing {doc.path.name} failed: {exc}"),
+                              types.MessageType.Error)
+            self.status(job.uri, "idle", f"failed: {exc}")
+            return self._summary(job.uri, "error", f"internal error: {exc}")
+        else:
+            verified = [r for r in report.results if r.verdict.verified]
+            best = max((r.verdict.speedup or 0.0 for r in verified), default=None)
+            if verified:
+                outcome = f"⚡ {best:.1f}× faster: {len(verified)} verified rewrite(s)"
+            elif report.problems:
+                outcome = str(report.problems[0])
+            else:
+                outcome = "no verified speedup found"
+        finally:
+            self._end_progress(job, outcome)
+            if self.running.get(job.uri) is job:
+                del self.running[job.uri]
+
+        self.reports[job.uri] = StoredReport(doc.key, report)
+        self.ls.results_view.invalidate(job.uri)
+        current = get_doc(self.ls, job.uri)
+        if current is not None and current.key == doc.key:
+            await self.ls.results_view.get(current)  # warm: the hints and quick fixes answer at once
+        anchor = job.line if job.line is not None else min((t.start_line for t in getattr(report, "targets", [])),
+                                                           default=0)
+        self.ls.diagnostics.set_problems(doc, [(str(p), anchor) for p in report.problems])
+        for warning in getattr(report, "warnings", []) or []:
+            self.ls.show_once(SpeedlensError(f"speedlens: {warning}"))
+        self.ls.refresh_views()
+        self.status(job.uri, "done", outcome, best)
+        return self._summary(job.uri, "done", outcome, report=report)
+
+    def _summary(self, uri: str, state: str, message: str, report: Any = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"uri": uri, "state": state, "message": message}
+        if report is not None:
+            verified = [r for r in report.results if r.verdict.verified]
+            out["verified"] = len(verified)
+            out["candidates"] = len(report.results)
+            out["problems"] = [str(p) for p in report.problems]
+            if verified:
+                out["bestSpeedup"] = max(r.verdict.speedup or 0.0 for r in verified)
+            out["results"] = [
+                {"target": r.target.name, "startLine": r.target.start_line, "endLine": r.target.end_line,
+                 "proposer": r.candidate.proposer, "status": r.verdict.status.value,
+                 "speedup": r.verdict.speedup, "speedupLower": r.verdict.speedup_lower,
+                 "alpha": r.verdict.alpha, "inputsPassed": r.verdict.inputs_passed,
+                 "nInputs": r.verdict.n_inputs, "code": r.candidate.code}
+                for r in report.results
+            ]
+        return out
+
+    # -- progress & status -------------------------------------------------------------------------
+    def _supports_progress(self) -> bool:
+        caps = self.ls.client_capabilities
+        return bool(caps and caps.window and caps.window.work_done_progress)
+
+    async def _begin_progress(self, job: Job, title: str) -> None:
+        if not self._supports_progress():
+            return
+        token = f"speedlens-{uuid.uuid4().hex}"
+        try:
+            await self.ls.work_done_progress.create_async(token)
+        except Exception as exc:
+            log.info("client refused a progress token: %s", exc)
+            return
+        job.token = token
+        self.ls.work_done_progress.begin(
+            token, types.WorkDoneProgressBegin(title=title, cancellable=True, message="starting", percentage=0)
+        )
+
+    def _report_progress(self, job: Job, message: str, percentage: int | None) -> None:
+        if job.token is None:
+            return
+        pct = None if percentage is None else max(0, min(100, int(percentage)))
+        self.ls.work_done_progress.report(
+            job.token, types.WorkDoneProgressReport(message=message, percentage=pct, cancellable=True)
+        )
+
+    def _end_progress(self, job: Job, outcome: str) -> None:
+        if job.token is None:
+            return
+        self.ls.work_done_progress.end(job.token, types.WorkDoneProgressEnd(message=outcome))
+        self.ls.work_done_progress.tokens.pop(job.token, None)
+
+    def status(self, uri: str, state: str, message: str, best: float | None = None) -> None:
+        params: dict[str, Any] = {"uri": uri, "state": state, "message": message}
+        if best is not None:
+            params["bestSpeedup"] = round(best, 3)
+        try:
+            self.ls.protocol.notify(STATUS_NOTIFICATION, params)
+        except Exception:  # pragma: no cover - the client is gone
+            log.debug("could not send %s", STATUS_NOTIFICATION)

@@ -1,0 +1,127 @@
+"""The speedlens language server: ``create_server()`` builds it, ``serve()`` runs it (stdio or TCP).
+
+The server only holds editor state (documents, jobs, settings); every answer comes from speedlens.engine through
+the thin handlers in ``speedlens.lsp.features``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import faulthandler
+import logging
+import os
+import signal
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from speedlens import __version__
+from speedlens.errors import SpeedlensError
+from speedlens.lsp.diagnostics import Diagnostics
+from speedlens.lsp.documents import ResultsView
+from speedlens.lsp.jobs import Jobs
+from speedlens.lsp.log import LspLogHandler
+from speedlens.lsp.settings import SettingsManager
+
+log = logging.getLogger("speedlens.lsp")
+
+
+class SpeedlensServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("speedlens", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.settings_manager = SettingsManager()
+        self.diagnostics = Diagnostics(self)
+        self.results_view = ResultsView(self)
+        self.jobs = Jobs(self)
+        self._shown: set[str] = set()
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="speedlens-analysis")
+
+    async def in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a synchronous engine call off the event loop, so requests keep flowing meanwhile."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def show_once(self, error: Exception, kind: types.MessageType = types.MessageType.Warning) -> None:
+        """Show a user-facing failure with ``window/showMessage``, once per distinct message."""
+        text = str(error)
+        if text in self._shown:
+            return
+        self._shown.add(text)
+        log.warning("%s", text)
+        try:
+            self.window_show_message(types.ShowMessageParams(type=kind, message=text))
+        except Exception:  # pragma: no cover - the client is gone
+            pass
+
+    def refresh_views(self) -> None:
+        """Ask the client to re-request inlay hints and code lenses, where it supports the refresh requests."""
+        caps = self.client_capabilities
+        ws = caps.workspace if caps else None
+        if ws and ws.inlay_hint and ws.inlay_hint.refresh_support:
+            self._fire(self.workspace_inlay_hint_refresh)
+        if ws and ws.code_lens and ws.code_lens.refresh_support:
+            self._fire(self.workspace_code_lens_refresh)
+
+    @staticmethod
+    def _fire(request: Callable[[None], Any]) -> None:
+        try:
+            future = request(None)
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())  # mark errors as retrieved
+        except Exception as exc:  # pragma: no cover
+            log.debug("refresh request failed: %s", exc)
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        super().shutdown()
+
+
+def create_server() -> SpeedlensServer:
+    """A fresh server with every feature registered (tests may build several)."""
+    from speedlens.lsp.features import actions, commands, hints, lifecycle, sync
+
+    server = SpeedlensServer()
+    for module in (lifecycle, sync, commands, hints, actions):
+        module.register(server)
+    handler = LspLogHandler(server)
+    logger = logging.getLogger("speedlens")
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET or logger.level > logging.INFO:
+        logger.setLevel(logging.INFO)
+    return server
+
+
+def _protect_stdout() -> Any:
+    """The protocol owns stdout: give pygls a private copy of fd 1 and point fd 1 (and sys.stdout) at stderr,
+    so a stray print or a child process writing to its inherited stdout cannot corrupt the JSON-RPC stream."""
+    try:
+        fd = os.dup(sys.stdout.fileno())
+        os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no real stdout (embedded)
+        return sys.stdout.buffer
+    sys.stdout = sys.stderr
+    return os.fdopen(fd, "wb", buffering=0)
+
+
+def serve(tcp: str | None = None) -> int:
+    """Run the server on stdio, or on ``HOST:PORT`` (``:PORT`` means 127.0.0.1) for debugging."""
+    level = os.environ.get("SPEEDLENS_LOG_LEVEL", "WARNING").upper()
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(level)  # the editor gets INFO through window/logMessage; stderr only what was asked for
+    stderr.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[stderr])
+    if hasattr(faulthandler, "register"):  # `kill -USR1 <pid>` prints every thread's stack to stderr
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+    server = create_server()
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        try:
+            port_number = int(port)
+        except ValueError:
+            raise SpeedlensError(f"--tcp wants HOST:PORT, got {tcp!r}", "e.g. --tcp 127.0.0.1:2087") from None
+        server.start_tcp(host or "127.0.0.1", port_number)
+    else:
+        stdout = _protect_stdout()
+        server.start_io(sys.stdin.buffer, stdout)
+    return 0

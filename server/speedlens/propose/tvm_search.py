@@ -1,0 +1,734 @@
+"""Monte-Carlo tree search over TVM schedules, after "Reasoning Compiler" (LLM-guided MCTS for compilers).
+
+A state is a schedule trace: a list of JSON steps (see ``sandbox.tvm_worker``) applied to the user's prim_func.
+An expansion adds a child proposed by a *policy*: ``HeuristicPolicy`` (hardware-informed templates: tile for the
+caches and registers, vectorize the innermost spatial loop, parallelize the outer ones, cache the accumulator,
+unroll) or ``LlmPolicy`` (a model shown the current TVMScript, the trace, the latencies measured so far and the
+hardware). The reward is the log of the measured speedup over the original, measured in the sandboxed worker
+with the original interleaved in the same process. Every measured sample counts against ``tvm.trials``;
+proposals TVM rejects are dropped before measurement and cost nothing.
+
+The engine calls ``optimize_prim_func``; nothing here knows about the editor.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import math
+import os
+import random
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Awaitable, Callable, Protocol
+
+from speedlens.config import Settings
+from speedlens.models import Candidate, Result, Status, Target, Verdict, content_hash, sort_results
+from speedlens.sandbox.run import Sandbox
+from speedlens.sandbox.tvm import WorkerError, run_worker, target_spec, verify_prim_func
+
+log = logging.getLogger(__name__)
+
+Step = dict
+Trace = list  # list[Step]
+# A measurer takes traces and returns, per trace, the worker's result dict (status, times, info, script, trace)
+# plus the baseline times of the same call under the key "baseline_times".
+Measurer = Callable[[list[Trace]], Awaitable[list[dict]]]
+
+
+# -- hardware ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """What a schedule should be shaped for: cores, SIMD width and cache sizes of this machine."""
+
+    cores: int = 1
+    vector_bits: int = 128
+    l1d_bytes: int = 32 << 10
+    l2_bytes: int = 512 << 10
+    l3_bytes: int = 8 << 20
+    model: str = "unknown CPU"
+
+    def lanes(self, dtype_bits: int = 32) -> int:
+        return max(1, self.vector_bits // dtype_bits)
+
+    def describe(self) -> str:
+        return (
+            f"{self.model}: {self.cores} cores, {self.vector_bits}-bit SIMD ({self.lanes()} float32 lanes), "
+            f"L1d {self.l1d_bytes >> 10} KiB, L2 {self.l2_bytes >> 10} KiB, L3 {self.l3_bytes >> 20} MiB per core group"
+        )
+
+
+def _size(text: str) -> int:
+    match = re.match(r"(\d+)\s*([KMG]?)", text.strip())
+    if not match:
+        return 0
+    return int(match.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[match.group(2)]
+
+
+def detect_hardware() -> Hardware:
+    """Read /proc/cpuinfo and sysfs (no TVM needed); anything unreadable keeps a conservative default."""
+    hw = Hardware(cores=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    values: dict = {}
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+        flags = set(re.search(r"^(?:flags|Features)\s*:(.*)$", info, re.M).group(1).split())
+        values["vector_bits"] = 512 if "avx512f" in flags else 256 if "avx2" in flags or "avx" in flags else 128
+        model = re.search(r"^model name\s*:(.*)$", info, re.M)
+        if model:
+            values["model"] = model.group(1).strip()
+    except (OSError, AttributeError):
+        pass
+    for index in sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*")):
+        try:
+            level = int((index / "level").read_text())
+            kind = (index / "type").read_text().strip()
+            size = _size((index / "size").read_text())
+        except (OSError, ValueError):
+            continue
+        if level == 1 and kind == "Data":
+            values["l1d_bytes"] = size
+        elif level == 2:
+            values["l2_bytes"] = size
+        elif level == 3:
+            values["l3_bytes"] = size
+    return Hardware(**{**hw.__dict__, **values})
+
+
+# -- the tree ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    steps: Trace
+    parent: "Node | None" = None
+    action: str = "original"  # what the edge from the parent did, for prompts and reports
+    children: list["Node"] = field(default_factory=list)
+    visits: int = 0
+    value: float = 0.0  # sum of rewards backed up through this node
+    speedup: float | None = None  # measured, against the original interleaved in the same worker call
+    latency_s: float | None = None
+    script: str = ""
+    trace_text: str = ""
+    info: dict = field(default_factory=dict)
+    config: dict | None = None  # the heuristic's parameters, when it made this node
+    proposals: list | None = None  # pending (action, steps, config) from the policy, best first
+    exhausted: bool = False
+
+    @property
+    def key(self) -> str:
+        return json.dumps(self.steps, sort_keys=True)
+
+    def uct(self, exploration: float) -> float:
+        if self.visits == 0:
+            return math.inf
+        parent_visits = self.parent.visits if self.parent else self.visits
+        return self.value / self.visits + exploration * math.sqrt(math.log(parent_visits + 1) / self.visits)
+
+
+@dataclass
+class Proposal:
+    action: str
+    steps: Trace  # the full trace of the child
+    config: dict | None = None
+
+
+class Policy(Protocol):
+    name: str
+
+    async def propose(self, node: Node, search: "Search") -> list[Proposal]:
+        """Children worth measuring from ``node``, best first (the tree widens through them in order)."""
+
+
+# -- heuristic policy --------------------------------------------------------------------------------------
+
+
+def _divisors(n: int) -> list[int]:
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def _closest(options: list[int], want: float) -> int:
+    return min(options, key=lambda d: (abs(math.log(d / want)), d))
+
+
+class HeuristicPolicy:
+    """Hardware-informed schedule templates, and parameter moves around the best ones.
+
+    For a reduction block with spatial loops (GEMM, convolution) the template is CPU multi-level tiling:
+    a register tile (rows x a few SIMD vectors) innermost, a cache tile around it sized for L1/L2, the reduction
+    loop split between them, the accumulator cached and written back per tile, the outer tiles fused and run in
+    parallel, the innermost spatial loop vectorized, the row loop unrolled. Other blocks get their outer spatial
+    loops parallelized and their innermost spatial loop vectorized; padding-like producers of a tiled block are
+    inlined. Children of a templated node change one parameter (neighbouring tile sizes, unroll depth, ...).
+    """
+
+    name = "heuristic"
+
+    def __init__(self, hardware: Hardware, seed: int = 0):
+        self.hw = hardware
+        self.rng = random.Random(seed)
+
+    async def propose(self, node: Node, search: "Search") -> list[Proposal]:
+        blocks = search.root.info.get("blocks", [])
+        if node.parent is None:
+            configs = self.initial_configs(blocks)
+        elif node.config is not None:
+            configs = self.neighbours(node.config, blocks)
+        else:
+            return []
+        proposals = []
+        for config in configs:
+            steps = self.steps(config, blocks)
+            if steps:
+                proposals.append(Proposal(self.label(config), steps, config))
+        return proposals
+
+    # The main (tiled) block: the contraction (two or more spatial loops, a long reduction) with the most work;
+    # row reductions (softmax, norms) are better served row by row.
+    @staticmethod
+    def main_block(blocks: list[dict]) -> dict | None:
+        def work(b):
+            return math.prod(l["extent"] or 1 for l in b["loops"])
+
+        tileable = [
+            b for b in blocks
+            if b["reduction"] and all(l["kind"] in ("S", "R") for l in b["loops"])
+            and sum(1 for l in b["loops"] if l["kind"] == "S" and (l["extent"] or 1) > 1) >= 2
+            and sum(1 for l in b["loops"] if l["kind"] == "R" and (l["extent"] or 1) >= 16) >= 1
+        ]  # fmt: skip
+        return max(tileable, key=work, default=None)
+
+    def _roles(self, block: dict) -> tuple[int, int | None, int]:
+        """(vector loop, row loop or None, reduction loop) indices in the block's original loop nest."""
+        loops = block["loops"]
+        spatial = [i for i, l in enumerate(loops) if l["kind"] == "S" and (l["extent"] or 1) > 1]
+        vec = spatial[-1]
+        row = spatial[-2] if len(spatial) > 1 else None
+        reds = [i for i, l in enumerate(loops) if l["kind"] == "R"]
+        red = max(reds, key=lambda i: (loops[i]["extent"] or 1, i))
+        return vec, row, red
+
+    def initial_configs(self, blocks: list[dict]) -> list[dict]:
+        """Templates ranked by a small cost model: register pressure, cache fit, parallel slack."""
+        main = self.main_block(blocks)
+        configs: list[tuple[float, dict]] = []
+        if main is None:
+            for fuse_rows, vec_factor in itertools.product((True, False), (1, 2, 4)):
+                configs.append((0.0 if fuse_rows else 1.0, {"main": None, "fuse_rows": fuse_rows,
+                                                           "vec_factor": vec_factor, "unroll": 0}))  # fmt: skip
+            return [c for _, c in sorted(configs, key=lambda x: x[0])]
+        loops = main["loops"]
+        vec, row, red = self._roles(main)
+        lanes = self.hw.lanes(32)
+        vec_ext, row_ext, red_ext = loops[vec]["extent"], loops[row]["extent"] if row is not None else 1, \
+            loops[red]["extent"]  # fmt: skip
+        registers = 16 if self.hw.vector_bits < 512 else 32
+        for v_in, r_in in itertools.product(_divisors(vec_ext), _divisors(row_ext)):
+            if v_in % lanes or v_in > 4 * lanes or r_in > 8:
+                continue
+            accumulators = r_in * v_in // lanes
+            if accumulators > registers - 3:
+                continue
+            for k_in in (d for d in _divisors(red_ext) if d <= 64):
+                # The k-panel of A and B plus the C tile should stay in L1.
+                panel = 4 * (r_in * k_in + k_in * v_in + r_in * v_in)
+                if panel > self.hw.l1d_bytes:
+                    continue
+                for v_mid, r_mid in itertools.product(
+                    _divisors(vec_ext // v_in), _divisors(row_ext // r_in) if row is not None else [1]
+                ):
+                    tile_bytes = 4 * (r_in * r_mid) * (v_in * v_mid)
+                    outer_tiles = (vec_ext // (v_in * v_mid)) * (row_ext // (r_in * r_mid))
+                    if tile_bytes > self.hw.l2_bytes // 2 or outer_tiles < 2 * self.hw.cores:
+                        continue
+                    cost = (
+                        abs(accumulators - (registers // 2)) * 1.0
+                        + abs(math.log2(max(k_in, 1) / 4)) * 0.5
+                        + abs(math.log2(tile_bytes / (self.hw.l1d_bytes / 2))) * 0.7
+                        + (0.0 if outer_tiles >= 8 * self.hw.cores else 1.0)
+                        + self.rng.random() * 0.3
+                    )
+                    configs.append((cost, {
+                        "main": main["name"], "v_in": v_in, "r_in": r_in, "k_in": k_in, "v_mid": v_mid,
+                        "r_mid": r_mid, "unroll": 64, "cache": True, "parallel_mid": False, "inline": True,
+                    }))  # fmt: skip
+        configs.sort(key=lambda x: x[0])
+        # Diversity first: the best config per register-tile shape, then the rest.
+        seen, diverse, rest = set(), [], []
+        for _, c in configs:
+            shape = (c["v_in"], c["r_in"])
+            (rest if shape in seen else diverse).append(c)
+            seen.add(shape)
+        return diverse[:6] + rest[:30]
+
+    def neighbours(self, config: dict, blocks: list[dict]) -> list[dict]:
+        """One-parameter moves: adjacent tile sizes, unroll depth, what runs in parallel, caching."""
+        moves = []
+        if config.get("main") is None:
+            for key, options in (("vec_factor", (1, 2, 4, 8)), ("unroll", (0, 16, 64))):
+                moves += [{**config, key: o} for o in options if o != config[key]]
+            return moves
+        main = next(b for b in blocks if b["name"] == config["main"])
+        vec, row, red = self._roles(main)
+        ext = {"v": main["loops"][vec]["extent"], "r": main["loops"][row]["extent"] if row is not None else 1,
+               "k": main["loops"][red]["extent"]}  # fmt: skip
+        for key, total in (("k_in", ext["k"]), ("v_mid", ext["v"] // config["v_in"]),
+                           ("r_mid", ext["r"] // config["r_in"])):  # fmt: skip
+            options = _divisors(total)
+            i = options.index(config[key]) if config[key] in options else 0
+            moves += [{**config, key: options[j]} for j in (i - 1, i + 1) if 0 <= j < len(options)]
+        moves += [{**config, "unroll": u} for u in (0, 16, 512) if u != config["unroll"]]
+        moves += [{**config, "parallel_mid": not config["parallel_mid"]}, {**config, "cache": not config["cache"]}]
+        self.rng.shuffle(moves)
+        return moves
+
+    @staticmethod
+    def label(config: dict) -> str:
+        if config.get("main") is None:
+            return f"parallel rows, vectorize x{config['vec_factor']}" + (
+                ", producers computed per row" if config.get("fuse_rows") else "")  # fmt: skip
+        return (
+            f"tile {config['main']}: register {config['r_in']}x{config['v_in']}, cache tile "
+            f"{config['r_in'] * config['r_mid']}x{config['v_in'] * config['v_mid']}, k-split {config['k_in']}, "
+            f"unroll {config['unroll']}" + (", cached accumulator" if config["cache"] else "")
+            + (", parallel over 2 tile levels" if config["parallel_mid"] else "")
+        )
+
+    # -- turning a config into steps --
+
+    def steps(self, config: dict, blocks: list[dict]) -> Trace:
+        if config.get("main") is None:
+            return self._simple_steps(config, blocks)
+        steps: Trace = []
+        main = next(b for b in blocks if b["name"] == config["main"])
+        others = [b for b in blocks if b is not main]
+        inlined = set()
+        for b in others:  # padding-like producers: pure spatial blocks the main block reads
+            if config.get("inline") and not b["reduction"] and set(b["writes"]) & set(main["reads"]):
+                steps.append({"op": "compute_inline", "block": b["name"]})
+                inlined.add(b["name"])
+        steps += self._tile_steps(config, main)
+        for b in others:
+            if b["name"] not in inlined:
+                steps += self._elementwise_steps(b, 1)
+        return steps
+
+    def _tile_steps(self, c: dict, block: dict) -> Trace:
+        name, loops = block["name"], block["loops"]
+        vec, row, red = self._roles(block)
+        names = [f"l{i}" for i in range(len(loops))]
+        splits = {vec: [None, c["v_mid"], c["v_in"]], red: [None, c["k_in"]]}
+        if row is not None:
+            splits[row] = [None, c["r_mid"], c["r_in"]]
+        steps: Trace = []
+        for i in sorted(splits, reverse=True):  # back to front: earlier indices stay valid
+            steps.append({"op": "split", "block": name, "loop": i, "factors": splits[i]})
+            parts = [f"{names[i]}_{j}" for j in range(len(splits[i]))]
+            names[i : i + 1] = parts
+        other_s = [f"l{i}" for i, l in enumerate(loops) if l["kind"] == "S" and i not in (vec, row)]
+        other_r = [f"l{i}" for i, l in enumerate(loops) if l["kind"] == "R" and i != red]
+        tiled = [i for i in (row, vec) if i is not None]
+        outer = other_s + [f"l{i}_0" for i in tiled]
+        mid = [f"l{i}_1" for i in tiled]
+        order = outer + mid + other_r + [f"l{red}_0", f"l{red}_1"] + [f"l{i}_2" for i in tiled]
+        steps.append({"op": "reorder", "block": name, "order": [names.index(n) for n in order]})
+        if c["cache"]:
+            steps.append({"op": "cache_write", "block": name, "buffer": 0, "scope": "global"})
+            steps.append({"op": "reverse_compute_at", "block": f"{block['writes'][0]}_global", "target": name,
+                          "loop": len(outer) + len(mid) - 1})  # fmt: skip
+        fused = len(outer) + (len(mid) if c["parallel_mid"] else 0)
+        if fused > 1:
+            steps.append({"op": "fuse", "block": name, "loops": list(range(fused))})
+        steps.append({"op": "parallel", "block": name, "loop": 0})
+        if c["unroll"]:
+            steps.append({"op": "auto_unroll", "block": name, "loop": 0, "max_step": c["unroll"]})
+        if row is not None and c["r_in"] > 1:
+            steps.append({"op": "unroll", "block": name, "loop": -2})
+        steps.append({"op": "vectorize", "block": name, "loop": -1})
+        first_reduction = len(outer) + len(mid) - (fused - 1)
+        steps.append({"op": "decompose_reduction", "block": name, "loop": first_reduction})
+        steps.append({"op": "vectorize", "block": f"{name}_init", "loop": -1})
+        if c["cache"]:
+            steps.append({"op": "vectorize", "block": f"{block['writes'][0]}_global", "loop": -1})
+        return steps
+
+    def _elementwise_steps(self, block: dict, vec_factor: int) -> Trace:
+        """Parallelize the leading spatial loops; vectorize the innermost loop when it is spatial."""
+        loops, name = block["loops"], block["name"]
+        steps: Trace = []
+        lanes = self.hw.lanes(32) * vec_factor
+        inner = loops[-1] if loops else None
+        vectorize = inner is not None and inner["kind"] == "S" and inner["extent"] and inner["extent"] % lanes == 0
+        if vectorize and inner["extent"] > lanes:
+            steps.append({"op": "split", "block": name, "loop": len(loops) - 1, "factors": [None, lanes]})
+        leading = 0
+        for loop in loops:
+            if loop["kind"] != "S" or (vectorize and loop is inner):
+                break
+            leading += 1
+        if leading > 1:
+            steps.append({"op": "fuse", "block": name, "loops": list(range(leading))})
+        if leading:
+            steps.append({"op": "parallel", "block": name, "loop": 0})
+        if vectorize:
+            steps.append({"op": "vectorize", "block": name, "loop": -1})
+        return steps
+
+    def _simple_steps(self, config: dict, blocks: list[dict]) -> Trace:
+        """No block worth tiling (softmax, layer norm): work row by row in parallel, vectorize inner loops."""
+        if not blocks:
+            return []
+        last = blocks[-1]
+        producers = blocks[:-1]
+        rows_shared = config.get("fuse_rows") and producers and all(
+            b["loops"] and last["loops"] and b["loops"][0]["kind"] == "S"
+            and b["loops"][0]["extent"] == last["loops"][0]["extent"] for b in producers
+        )  # fmt: skip
+        if not rows_shared:
+            return [s for b in blocks for s in self._elementwise_steps(b, config["vec_factor"])]
+        steps: Trace = [{"op": "parallel", "block": last["name"], "loop": 0}]
+        for b in reversed(producers):  # consumers first, so each producer lands inside the row loop
+            steps.append({"op": "compute_at", "block": b["name"], "target": last["name"], "loop": 0})
+        lanes = self.hw.lanes(32) * config["vec_factor"]
+        for b in blocks:
+            inner = b["loops"][-1]
+            if len(b["loops"]) > 1 and inner["kind"] == "S" and inner["extent"] and inner["extent"] % lanes == 0:
+                steps.append({"op": "split", "block": b["name"], "loop": -1, "factors": [None, lanes]})
+                steps.append({"op": "vectorize", "block": b["name"], "loop": -1})
+        if config.get("unroll"):
+            steps.append({"op": "auto_unroll", "block": last["name"], "loop": 0, "max_step": config["unroll"]})
+        return steps
+
+
+# -- LLM policy --------------------------------------------------------------------------------------------
+
+STEP_LANGUAGE = """Each step is a JSON object; blocks by name, loops by index in that block's loop nest
+(0 = outermost, -1 = innermost), as they are *after* the previous steps:
+  {"op": "split", "block": "C", "loop": 0, "factors": [null, 32]}      (factors multiply to the extent; one may be null)
+  {"op": "reorder", "block": "C", "order": [0, 2, 1]}                  (loop indices, new order)
+  {"op": "fuse", "block": "C", "loops": [0, 1]}                        (adjacent loops)
+  {"op": "parallel" | "vectorize" | "unroll", "block": "C", "loop": -1}
+  {"op": "auto_unroll", "block": "C", "loop": 0, "max_step": 64}
+  {"op": "cache_read" | "cache_write", "block": "C", "buffer": 0, "scope": "global"}   (new block "<buffer>_global")
+  {"op": "compute_at" | "reverse_compute_at", "block": "C_global", "target": "C", "loop": 3}
+  {"op": "compute_inline" | "reverse_compute_inline", "block": "pad"}
+  {"op": "decompose_reduction", "block": "C", "loop": 2}   (C becomes "C_update" plus "C_init"; do it after
+                                                             parallel/vectorize of C)"""
+
+
+class LlmPolicy:
+    """Asks a model (through litellm) for schedule steps to append to a node's trace.
+
+    The prompt carries what the paper's proposer sees: the current program, the trace that produced it, the
+    latencies of the states measured so far and the hardware. Answers that are not a JSON list of steps are
+    skipped; steps TVM rejects are dropped by the worker before any measurement.
+    """
+
+    name = "llm"
+
+    def __init__(self, settings: Settings, hardware: Hardware, proposals_per_call: int = 3):
+        self.settings = settings
+        self.hw = hardware
+        self.k = proposals_per_call
+        self.prompts: list[str] = []  # every prompt sent, for reports and tests
+
+    def prompt(self, node: Node, search: "Search") -> str:
+        measured = sorted((n for n in search.nodes if n.speedup is not None), key=lambda n: -(n.speedup or 0))
+        history = "\n".join(
+            f"- {n.latency_s * 1e3:.3f} ms ({n.speedup:.2f}x): {n.action}; steps={json.dumps(n.steps)}"
+            for n in measured[:12] if n.latency_s is not None
+        ) or "- (nothing measured yet)"  # fmt: skip
+        base = search.root.latency_s
+        return (
+            f"You optimize a TVM TensorIR prim_func for this CPU: {self.hw.describe()}.\n"
+            f"The original takes {base * 1e3:.3f} ms.\n\n"
+            f"Current state (trace so far, applied to the original):\n{json.dumps(node.steps)}\n"
+            f"TVM's record of it:\n{node.trace_text or '(original, no steps)'}\n\n"
+            f"Current TVMScript:\n```python\n{node.script}```\n\n"
+            f"Loop structure: {json.dumps(node.info)}\n\n"
+            f"Measured states so far (latency, speedup over the original, best first):\n{history}\n\n"
+            f"{STEP_LANGUAGE}\n\n"
+            f"Propose {self.k} different sequences of steps to APPEND to the current trace that make it faster "
+            f"(tile for the caches, vectorize the innermost spatial loop, parallelize outer loops, ...). Answer "
+            f"with only a JSON list of {self.k} lists of steps."
+        )
+
+    async def propose(self, node: Node, search: "Search") -> list[Proposal]:
+        import litellm
+
+        text = self.prompt(node, search)
+        self.prompts.append(text)
+        try:
+            response = await litellm.acompletion(
+                model=self.settings.model,
+                api_base=self.settings.api_base or None,
+                messages=[{"role": "user", "content": text}],
+                temperature=self.settings.temperature,
+                timeout=self.settings.llm_timeout_s,
+                num_retries=self.settings.llm_retries,
+            )
+            answer = response.choices[0].message.content or ""
+        except Exception as exc:  # noqa: BLE001 - a failing model ends this expansion, not the search
+            log.warning("tvm-search: the model failed: %s", exc)
+            return []
+        return [Proposal(f"llm: {len(steps)} steps", node.steps + steps) for steps in parse_step_lists(answer)]
+
+
+def parse_step_lists(answer: str) -> list[Trace]:
+    """The lists of steps in a model's answer: a JSON list of lists (or one list) of step objects."""
+    fenced = re.findall(r"```(?:json)?\s*(.*?)```", answer, re.S)
+    for text in [*fenced, answer]:
+        start = text.find("[")
+        if start < 0:
+            continue
+        try:
+            data, _ = json.JSONDecoder().raw_decode(text[start:])
+        except ValueError:
+            continue
+        if isinstance(data, list) and data and all(isinstance(s, dict) for s in data):
+            data = [data]
+        lists = [d for d in data if isinstance(d, list) and d and all(isinstance(s, dict) for s in d)]
+        if lists:
+            return lists
+    return []
+
+
+# -- the search --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchReport:
+    best: Node
+    nodes: list[Node]
+    samples: int
+    proposals: int
+    invalid: int
+
+
+class Search:
+    """UCT over schedule traces, measured in batches so each worker call amortizes TVM's start-up."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        measure: Measurer,
+        trials: int,
+        seed: int = 0,
+        batch: int = 4,
+        exploration: float = 0.5,
+        progress: Callable[[str, int | None], None] = lambda m, p=None: None,
+    ):
+        self.policy, self.measure = policy, measure
+        self.trials, self.batch, self.exploration = trials, max(1, batch), exploration
+        self.rng = random.Random(seed)
+        self.progress = progress
+        self.root = Node(steps=[])
+        self.nodes: list[Node] = [self.root]
+        self.seen: set[str] = {self.root.key}
+        self.samples = self.proposals = self.invalid = 0
+
+    async def run(self) -> SearchReport:
+        await self._measure_root()
+        stalls = 0
+        while self.samples < self.trials and stalls < 3:
+            wanted = min(self.batch, self.trials - self.samples)
+            picks = await self._pick(wanted)
+            if not picks:
+                break
+            results = await self.measure([p.steps for _, p in picks])
+            measured = 0
+            for (parent, proposal), result in zip(picks, results):
+                self.proposals += 1
+                if result["status"] in ("invalid", "build_error"):  # TVM refused it: nothing was measured
+                    self.invalid += 1
+                    log.debug("tvm-search: rejected %s: %s", proposal.action, result.get("detail"))
+                    continue
+                self.samples += 1
+                measured += 1
+                self._add_child(parent, proposal, result)
+            stalls = 0 if measured else stalls + 1
+            best = self.best()
+            self.progress(
+                f"tvm-search ({self.policy.name}): {self.samples}/{self.trials} samples, best {best.speedup or 1:.2f}x",
+                int(100 * self.samples / max(self.trials, 1)),
+            )
+        return SearchReport(self.best(), self.nodes, self.samples, self.proposals, self.invalid)
+
+    async def _measure_root(self) -> None:
+        [result] = await self.measure([[]])
+        self.root.latency_s = _median(result["times"])
+        self.root.speedup = 1.0
+        self.root.info = result.get("info", {})
+        self.root.script = result.get("script", "")
+        self.root.visits = 1
+
+    def best(self) -> Node:
+        return max(self.nodes, key=lambda n: (n.speedup or 0.0, -len(n.steps)))
+
+    async def _pick(self, wanted: int) -> list[tuple[Node, Proposal]]:
+        """Up to ``wanted`` new (parent, proposal) pairs: descend by UCT, widen where the policy has more."""
+        picks: list[tuple[Node, Proposal]] = []
+        for _ in range(wanted * 4):
+            if len(picks) >= wanted:
+                break
+            node = self._select()
+            if node is None:
+                break
+            proposal = await self._next_proposal(node)
+            if proposal is None:
+                node.exhausted = True
+                continue
+            picks.append((node, proposal))
+        return picks
+
+    def _select(self) -> Node | None:
+        """UCT descent; a node with untried proposals (or not yet asked) may widen instead of descending."""
+        node = self.root
+        while True:
+            candidates = [c for c in node.children if c.speedup is not None and c.proposals != []]
+            widen = not node.exhausted and (not node.children or len(node.children) < 1 + math.sqrt(node.visits))
+            if widen or (not candidates and not node.exhausted):
+                return node
+            if not candidates:
+                return self._select_fallback()
+            scored = [(c.uct(self.exploration), self.rng.random(), c) for c in candidates]
+            node = max(scored, key=lambda x: (x[0], x[1]))[2]
+
+    def _select_fallback(self) -> Node | None:
+        open_nodes = [n for n in self.nodes if not n.exhausted and n.speedup is not None]
+        return max(open_nodes, key=lambda n: (n.speedup or 0, self.rng.random()), default=None)
+
+    async def _next_proposal(self, node: Node) -> Proposal | None:
+        if node.proposals is None:
+            node.proposals = list(await self.policy.propose(node, self))
+        while node.proposals:
+            proposal = node.proposals.pop(0)
+            key = json.dumps(proposal.steps, sort_keys=True)
+            if key not in self.seen:
+                self.seen.add(key)
+                return proposal
+        return None
+
+    def _add_child(self, parent: Node, proposal: Proposal, result: dict) -> None:
+        child = Node(steps=proposal.steps, parent=parent, action=proposal.action, config=proposal.config)
+        child.info = result.get("info", {})
+        child.script = result.get("script", "")
+        child.trace_text = result.get("trace", "")
+        if result["status"] == "ok" and result["times"]:
+            child.latency_s = _median(result["times"])
+            child.speedup = _median(result["baseline_times"]) / child.latency_s
+            reward = math.log(child.speedup)
+        else:
+            child.exhausted = True  # wrong or crashing: never expand it
+            reward = -1.0
+        parent.children.append(child)
+        self.nodes.append(child)
+        node: Node | None = child
+        while node is not None:
+            node.visits += 1
+            node.value += reward
+            node = node.parent
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    n = len(ordered)
+    return ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+
+
+def worker_measurer(
+    source: str, target: Target, path: Path, settings: Settings, sandbox: Sandbox, repeats: int = 3
+) -> Measurer:
+    """Measure traces in one sandboxed worker call each batch, the original interleaved with them."""
+
+    async def measure(traces: list[Trace]) -> list[dict]:
+        request = {
+            "func": target.name,
+            "target": target_spec(settings),
+            "seed": settings.tvm.seed,
+            "repeats": repeats,
+            "min_repeat_ms": 10,
+            "check": True,
+            "describe": True,
+            "candidates": [{"id": str(i), "steps": t} for i, t in enumerate(traces) if t],
+        }
+        reply = await run_worker(request, source=source, path=path, settings=settings, sandbox=sandbox)
+        base = reply["baseline"]
+        by_id = {r["id"]: r for r in reply["results"]}
+        out = []
+        for i, trace in enumerate(traces):
+            result = dict(by_id[str(i)]) if trace else {"status": "ok", **base}
+            result["baseline_times"] = base["times"]
+            out.append(result)
+        return out
+
+    return measure
+
+
+def candidate_code(node: Node, target: Target, policy: str, samples: int) -> str:
+    """The scheduled function, indented like the original, under a comment that records how it was found."""
+    indent = re.match(r"\s*", target.text).group(0)
+    header = [
+        f"# speedlens tvm-search:{policy}: {node.speedup or 1:.2f}x in search ({samples} measured samples). "
+        f"Schedule trace (speedlens steps on the original, in order):",
+        *[f"#   {json.dumps(step)}" for step in node.steps],
+    ]
+    body = node.script.rstrip("\n").splitlines()
+    return "\n".join(indent + line if line else line for line in header + body) + "\n"
+
+
+async def optimize_prim_func(
+    source: str,
+    target: Target,
+    path: Path,
+    settings: Settings,
+    progress: Callable[[str, int | None], None],
+    *,
+    sandbox: Sandbox | None = None,
+    policy: Policy | None = None,
+    verify_top: int = 2,
+) -> list[Result]:
+    """Search schedules for one prim_func and verify the best; results best first.
+
+    The LLM policy is used when ``settings.model`` is set, else the heuristic one. The best distinct states
+    (up to ``verify_top``) are re-measured from their *code* (the text offered to the user) with
+    ``settings.tvm.repeats`` interleaved repeats; verification samples are not search samples.
+    """
+    sandbox = sandbox or Sandbox()
+    hardware = detect_hardware()
+    if policy is None:
+        policy = LlmPolicy(settings, hardware) if settings.model else HeuristicPolicy(hardware, settings.tvm.seed)
+    proposer = f"tvm-search:{policy.name}"
+    key = content_hash(target.text, settings.fingerprint(), "tvm-search")
+    progress(f"tvm-search ({policy.name}): measuring {target.name}", 0)
+    measure = worker_measurer(source, target, path, settings, sandbox)
+    search = Search(policy, measure, settings.tvm.trials, seed=settings.tvm.seed, progress=progress)
+    try:
+        report = await search.run()
+    except WorkerError as exc:
+        verdict = Verdict(status=exc.status, detail=exc.detail, alpha=settings.alpha, samples=search.samples,
+                          network_isolated=sandbox.network_isolated,
+                          filesystem_isolated=sandbox.filesystem_isolated)  # fmt: skip
+        return [Result(Candidate(target, target.text, proposer, "the original could not be measured"), verdict, key)]
+    ranked = sorted((n for n in report.nodes if n.parent is not None and n.speedup), key=lambda n: -n.speedup)
+    results = []
+    for node in ranked[:verify_top]:
+        progress(f"tvm-search: verifying a {node.speedup:.2f}x schedule", 95)
+        code = candidate_code(node, target, policy.name, report.samples)
+        verdict = await verify_prim_func(source, target, code, path, settings, samples=report.samples,
+                                         sandbox=sandbox)  # fmt: skip
+        description = f"{node.action} (search: {node.speedup:.2f}x, {report.samples} samples, " \
+                      f"{report.invalid} invalid proposals rejected by TVM)"  # fmt: skip
+        candidate = Candidate(target, code, proposer, description, meta={"steps": node.steps})
+        results.append(Result(candidate, verdict, key))
+        if verdict.status == Status.VERIFIED:
+            break
+    if not results:
+        verdict = Verdict(status=Status.NOT_FASTER, alpha=settings.alpha, samples=report.samples,
+                          detail=f"no schedule measured faster than the original in {report.samples} samples "
+                                 f"({report.invalid} proposals rejected by TVM)")  # fmt: skip
+        results.append(Result(Candidate(target, target.text, proposer, "no faster schedule"), verdict, key))
+    return sort_results(results)

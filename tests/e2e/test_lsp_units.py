@@ -1,0 +1,98 @@
+"""Fast checks of the LSP edge's pure parts: labels, edits, settings priority, report rendering."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from speedlens.errors import ConfigError
+from speedlens.lsp import convert
+from speedlens.lsp.settings import SettingsManager
+from speedlens.models import Candidate, InputMeasurement, Result, Status, Target, Verdict
+from speedlens.report import render_html, render_markdown, text_chart
+
+SOURCE = "#include <cstdio>\n// head\nint main() {\n    return 0;\n}\n// tail\n"
+
+
+def make_result(status=Status.VERIFIED, speedup=2.91, lower=2.32, passed=19, n=19, code="int main() {}\n",
+                start=2, end=4, level="input") -> Result:
+    target = Target("prog.cpp", "program", "cpp", start, end, "".join(SOURCE.splitlines(True)[start:end + 1]))
+    per_input = [InputMeasurement(f"{i:02d}", True, True, 1.0, 1.0 / s, s, 5)
+                 for i, s in enumerate([2.1, 2.4, 2.9, 3.0, 3.3, 2.7, 2.5, 3.1, 2.8, 2.6])]
+    verdict = Verdict(status, "detail text", speedup, lower, None, 0.1, level, n, passed, 10, 0.95,
+                      per_input=per_input)
+    return Result(Candidate(target, code, "rules:sync-stdio", "Unsync iostreams"), verdict, "hash1")
+
+
+def test_hint_label_and_action_title_are_exact():
+    r = make_result()
+    assert convert.hint_label(r) == "⚡ 2.9× faster · ≥2.3× on 90% of inputs · 19/19 inputs"
+    assert convert.action_title(r) == "Apply verified 2.9× speedup (≥2.3× @90%)"
+    weak = make_result(level="run")
+    assert "of runs" in convert.hint_label(weak)
+
+
+@pytest.mark.parametrize("start,end", [(0, 0), (2, 4), (5, 5), (0, 5)])
+@pytest.mark.parametrize("code", ["int main() { return 1; }\n", "int main() { return 1; }", ""])
+def test_target_edit_matches_replace_in(start, end, code):
+    from tests.e2e.conftest import apply_text_edits
+
+    for source in (SOURCE, SOURCE.rstrip("\n"), SOURCE.replace("\n", "\r\n")):
+        lines = source.splitlines(True)
+        target = Target("t", "program", "cpp", start, end, "".join(lines[start:end + 1]))
+        edit = convert.target_edit(target, source, code)
+        assert apply_text_edits(source, [edit]) == target.replace_in(source, code)
+
+
+def test_finding_diagnostic_is_clamped():
+    from speedlens.models import Finding
+
+    d = convert.finding_to_diagnostic(Finding("endl", "use '\\n'", 99, 3, 99, 1, "information"), ["a\n", "b\n"])
+    assert d.range.start.line == 1 and d.range.end.character >= d.range.start.character
+    assert d.severity == convert.types.DiagnosticSeverity.Information and d.code == "endl"
+
+
+def test_best_per_target_only_verified():
+    ok, bad = make_result(), make_result(status=Status.NOT_FASTER)
+    assert convert.best_per_target([bad, ok, make_result(speedup=1.5)]) == [ok]
+
+
+def test_settings_priority(tmp_path):
+    (tmp_path / "speedlens.toml").write_text('alpha = 0.3\nmin_speedup = 1.5\n[cpp]\ncompiler = "g++"\n')
+    manager = SettingsManager()
+    path = tmp_path / "a.cpp"
+    assert manager.settings_for(path).alpha == 0.3  # speedlens.toml
+    manager.set_client_settings({"speedlens": {"alpha": 0.2, "serverPath": "/x", "cpp.flags": ["-O3"]}})
+    s = manager.settings_for(path)
+    assert (s.alpha, s.min_speedup, s.cpp.flags) == (0.2, 1.5, ["-O3"])  # workspace/configuration beats toml
+    manager.set_initialization_options({"alpha": 0.05, "candidates": 2, "trace": {"server": "verbose"}})
+    s = manager.settings_for(path)
+    assert (s.alpha, s.candidates) == (0.2, 2)  # the live section wins; initializationOptions beat the toml
+    manager.set_client_settings({"alpha": 0.15})  # a changed setting takes effect without a restart
+    assert manager.settings_for(path).alpha == 0.15
+    manager.set_client_settings({"minSpeedup": "fast"})
+    with pytest.raises(ConfigError):
+        manager.settings_for(path)
+
+
+def test_markdown_report_has_verdicts_chart_and_meaning():
+    report = SimpleNamespace(file="prog.cpp", language="cpp", model="", problems=[],
+                             results=[make_result(), make_result(status=Status.INCORRECT, speedup=None, lower=None,
+                                                                 passed=3)])
+    md = render_markdown(report)
+    assert "| rules:sync-stdio | verified | 2.91× | ≥2.32× @90% | 19/19 |" in md
+    assert "incorrect" in md and "probability ≥ 90%" in md and "```text" in md and "│ = bound" in md
+    chart = text_chart(make_result())
+    assert chart.count("\n") == 10 and "█" in chart
+    html = render_html(report)
+    assert html.startswith("<!DOCTYPE html>") and "<svg" in html and "stroke-dasharray" in html
+    assert "<script" not in html
+
+
+def test_report_escapes_and_handles_empty():
+    md = render_markdown(SimpleNamespace(file="x.cpp", language=None, model="", results=[],
+                                         problems=[ConfigError("no test inputs found for x.cpp", "add x.tests")]))
+    assert "no test inputs" in md
+    html = render_html(SimpleNamespace(file="<b>.cpp", language="cpp", model="", results=[], problems=["<i>"]))
+    assert "<b>.cpp" not in html and "&lt;i&gt;" in html

@@ -1,0 +1,157 @@
+"""The schedule search: budget, reproducibility, the LLM policy's prompt, and one real end-to-end run."""
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("tvm", reason="TVM tests need the tvm extra: pip install 'speedlens[tvm]'")
+
+from speedlens.analysis.tvm import find_targets  # noqa: E402
+from speedlens.config import Settings  # noqa: E402
+from speedlens.models import Status  # noqa: E402
+from speedlens.propose.tvm_search import (  # noqa: E402
+    Hardware,
+    HeuristicPolicy,
+    LlmPolicy,
+    Search,
+    optimize_prim_func,
+    parse_step_lists,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.support.openai_server import OpenAIServer  # noqa: E402
+
+pytestmark = pytest.mark.tvm
+
+HW = Hardware(cores=2, vector_bits=256, l1d_bytes=32 << 10, l2_bytes=512 << 10, model="test CPU")
+GEMM_INFO = {"blocks": [{"name": "C", "reduction": True, "has_init": True, "reads": ["A", "B"], "writes": ["C"],
+             "loops": [{"var": "i", "extent": 256, "kind": "S", "annotation": None},
+                       {"var": "j", "extent": 256, "kind": "S", "annotation": None},
+                       {"var": "k", "extent": 256, "kind": "R", "annotation": None}]}]}  # fmt: skip
+
+
+def fake_measurer(calls: list):
+    """Deterministic latencies from the trace text; steps with "bad" in them are invalid, as TVM would say."""
+
+    async def measure(traces):
+        calls.append(traces)
+        out = []
+        for trace in traces:
+            text = json.dumps(trace, sort_keys=True)
+            if "bad" in text:
+                out.append({"status": "invalid", "detail": "step 1: no such block", "baseline_times": [1.0]})
+                continue
+            latency = 1.0 / (1 + (sum(map(ord, text)) % 97) / 10) if trace else 1.0
+            out.append({"status": "ok", "times": [latency] * 3, "baseline_times": [1.0] * 3,
+                        "info": GEMM_INFO, "script": "# script", "trace": "# trace"})  # fmt: skip
+        return out
+
+    return measure
+
+
+def run_search(policy, trials, seed=0, calls=None):
+    search = Search(policy, fake_measurer(calls if calls is not None else []), trials, seed=seed)
+    return asyncio.run(search.run()), search
+
+
+def test_search_spends_exactly_its_budget_and_is_reproducible():
+    report, _ = run_search(HeuristicPolicy(HW, seed=1), trials=7)
+    assert report.samples == 7
+    assert len([n for n in report.nodes if n.parent is not None]) == 7
+    again, _ = run_search(HeuristicPolicy(HW, seed=1), trials=7)
+    assert [n.steps for n in report.nodes] == [n.steps for n in again.nodes]
+    assert report.best.speedup == again.best.speedup > 1
+
+
+def test_invalid_proposals_do_not_count_against_the_budget():
+    class Policy:
+        name = "test"
+
+        async def propose(self, node, search):
+            from speedlens.propose.tvm_search import Proposal
+
+            return [Proposal(f"p{i}", [{"op": "parallel", "block": "bad" if i % 2 else "C", "loop": i}])
+                    for i in range(10)] if node.parent is None else []  # fmt: skip
+
+    report, _ = run_search(Policy(), trials=3)
+    assert report.samples == 3
+    assert report.invalid >= 2
+    assert all("bad" not in json.dumps(n.steps) for n in report.nodes)
+
+
+def test_heuristic_templates_are_hardware_shaped():
+    policy = HeuristicPolicy(HW)
+    configs = policy.initial_configs(GEMM_INFO["blocks"])
+    assert configs
+    for config in configs:
+        assert config["v_in"] % HW.lanes(32) == 0  # whole SIMD vectors in the register tile
+        assert config["r_in"] * config["v_in"] // HW.lanes(32) <= 13  # accumulators fit the 16 registers
+    steps = policy.steps(configs[0], GEMM_INFO["blocks"])
+    ops = [s["op"] for s in steps]
+    assert {"split", "reorder", "parallel", "vectorize", "decompose_reduction", "cache_write"} <= set(ops)
+
+
+def test_parse_step_lists_reads_fenced_and_bare_json():
+    answer = 'Try these:\n```json\n[[{"op": "parallel", "block": "C", "loop": 0}], [{"op": "unroll", "block": "C", "loop": -1}]]\n```'
+    assert len(parse_step_lists(answer)) == 2
+    assert parse_step_lists('[{"op": "fuse", "block": "C", "loops": [0, 1]}]') == [
+        [{"op": "fuse", "block": "C", "loops": [0, 1]}]
+    ]
+    assert parse_step_lists("no idea") == []
+
+
+def test_llm_policy_prompt_carries_trace_and_measurements(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    first = [[{"op": "parallel", "block": "C", "loop": 0}], [{"op": "split", "block": "bad", "loop": 0, "factors": [2, None]}]]
+    second = [[{"op": "vectorize", "block": "C", "loop": -1}]]
+    with OpenAIServer([json.dumps(first), "```json\n" + json.dumps(second) + "\n```"], default="[]") as server:
+        settings = Settings(model="openai/test", api_base=server.url, llm_retries=0)
+        policy = LlmPolicy(settings, HW, proposals_per_call=2)
+        report, search = run_search(policy, trials=2)
+        prompts = server.prompts()
+    assert report.samples == 2 and report.invalid == 1
+    assert len(prompts) >= 2
+    assert "test CPU" in prompts[0] and "(original, no steps)" in prompts[0]
+    # The second prompt is about the measured child: its trace, and the latencies measured so far.
+    assert '[{"op": "parallel", "block": "C", "loop": 0}]' in prompts[1]
+    assert "ms (" in prompts[1] and "x): llm" in prompts[1]
+    child = next(n for n in report.nodes if n.parent is not None and n.parent.parent is not None)
+    assert child.steps == first[0] + second[0]  # proposals append to the parent's trace
+
+
+GEMM = '''from tvm.script import tirx as T
+
+
+@T.prim_func(s_tir=True)
+def gemm(A: T.Buffer((128, 128), "float32"), B: T.Buffer((128, 128), "float32"), C: T.Buffer((128, 128), "float32")):
+    for i, j, k in T.grid(128, 128, 128):
+        with T.sblock("C"):
+            vi, vj, vk = T.axis.remap("SSR", [i, j, k])
+            with T.init():
+                C[vi, vj] = T.float32(0)
+            C[vi, vj] = C[vi, vj] + A[vi, vk] * B[vk, vj]
+'''
+
+
+def test_optimize_prim_func_end_to_end(tmp_path):
+    path = tmp_path / "gemm.py"
+    path.write_text(GEMM)
+    [target] = find_targets(GEMM)
+    settings = Settings()
+    settings.tvm.trials = 4
+    settings.tvm.repeats = 19
+    messages = []
+    results = asyncio.run(optimize_prim_func(GEMM, target, path, settings, lambda m, p=None: messages.append(m)))
+    best = results[0]
+    assert best.candidate.proposer == "tvm-search:heuristic"
+    assert best.verdict.status == Status.VERIFIED, best.verdict.detail
+    assert best.verdict.speedup_lower > 1 and best.verdict.samples == 4
+    code = best.candidate.code
+    assert code.startswith("# speedlens tvm-search:heuristic") and "def gemm(" in code
+    # The replacement drops into the user's file and still defines the function.
+    assert "def gemm(" in target.replace_in(GEMM, code)
+    assert any("4/4 samples" in m for m in messages)
