@@ -86,6 +86,7 @@ class Engine:
         self.verifier = CppVerifier(settings, self.sandbox)
         self.store = store or ResultStore()
         self._jobs: asyncio.Semaphore | None = None
+        self._settings_fingerprint = settings.fingerprint()
         self.warnings: list[str] = []  # non-blocking problems of the last optimize (shown once to the user)
 
     # ---- cheap, synchronous queries (the editor calls these on every keystroke) ----
@@ -121,24 +122,32 @@ class Engine:
 
     def cached_results(self, path: Path, text: str) -> list[Result]:
         """Results whose content hash matches ``text`` now (memory, then disk), best first."""
+        targets = self.targets(path, text)
+        if not targets:
+            return []
+        try:
+            context = self._key_context(path, self._cases_or_empty(path, text), targets[0].language)
+        except SpeedlensError:
+            return []
+        text_digest = content_hash(text)
         results: list[Result] = []
-        for target in self.targets(path, text):
-            try:
-                key = self.result_key(path, text, target, self._cases_or_empty(path, text))
-            except SpeedlensError:
-                continue
-            results += self.store.get(key) or []
+        for target in targets:
+            results += self.store.get(_target_key(text_digest, target, context)) or []
         return sort_results(results)
 
     def result_key(self, path: Path, text: str, target: Target, cases: list[TestCase]) -> str:
         """Everything that can change a verdict: the whole buffer, the target, the toolchain, inputs, settings."""
+        return _target_key(content_hash(text), target, self._key_context(path, cases, target.language))
+
+    def _key_context(self, path: Path, cases: list[TestCase], language: str) -> str:
+        """The per-file part of every result key (computed once per request, not once per target)."""
         toolchain = ()
-        if target.language == "cpp":
+        if language == "cpp":
             from speedlens.sandbox.cpp import Toolchain
 
             toolchain = Toolchain.for_source(path, self.settings).fingerprint()
         tests = tuple(_fingerprint(c.input, c.expected) for c in cases)
-        return content_hash(text, target.name, target.start_line, target.end_line, toolchain, tests, self.settings.fingerprint())
+        return content_hash(toolchain, tests, self._settings_fingerprint)
 
     def _cases_or_empty(self, path: Path, text: str) -> list[TestCase]:
         try:
@@ -380,6 +389,10 @@ def _fingerprint(*paths: Path | None) -> tuple:
             continue
         out.append((path.name, _fingerprint_cached(str(path), st.st_mtime_ns, st.st_size)))
     return tuple(out)
+
+
+def _target_key(text_digest: str, target: Target, context: str) -> str:
+    return content_hash(text_digest, target.name, target.start_line, target.end_line, context)
 
 
 def _speedup_on(verdict: Verdict, names: list[str]) -> float:

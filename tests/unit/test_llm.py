@@ -21,16 +21,9 @@ from speedlens.retrieval import index as index_mod
 from speedlens.retrieval.index import retrieve
 from tests.support.fixtures import isolated_cache, openai_server  # noqa: F401
 from tests.support.openai_server import Reply
+from tests.support.programs import SUM_PROGRAM  # noqa: E402
 
-SLOW = """#include <bits/stdc++.h>
-using namespace std;
-int main() {
-    long long n; cin >> n;
-    long long s = 0;
-    for (long long i = 1; i <= n; i++) s += i;
-    cout << s << endl;
-}
-"""
+SLOW = SUM_PROGRAM
 FAST = SLOW.replace("    long long s = 0;\n    for (long long i = 1; i <= n; i++) s += i;\n", "    long long s = n * (n + 1) / 2;\n")
 TARGET = Target("sum", "program", "cpp", 0, SLOW.count("\n") - 1, SLOW)
 EXAMPLE_SLOW = "#include <cstdio>\nint main() { long long n, t = 0; scanf(\"%lld\", &n); for (long long k = 0; k <= n; k++) t += k; printf(\"%lld\\n\", t); /* EXAMPLE-MARK */ }\n"

@@ -16,16 +16,9 @@ from speedlens.propose.prompts import (
     function_context,
 )
 from speedlens.retrieval.corpus import Pair
+from tests.support.programs import SUM_PROGRAM  # noqa: E402
 
-SLOW = """#include <bits/stdc++.h>
-using namespace std;
-int main() {
-    long long n; cin >> n;
-    long long s = 0;
-    for (long long i = 1; i <= n; i++) s += i;
-    cout << s << endl;
-}
-"""
+SLOW = SUM_PROGRAM
 FAST = """#include <bits/stdc++.h>
 using namespace std;
 int main() {

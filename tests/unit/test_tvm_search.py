@@ -23,6 +23,7 @@ from speedlens.propose.tvm_search import (  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.support.openai_server import OpenAIServer  # noqa: E402
+from tests.support.programs import GEMM_128  # noqa: E402
 
 pytestmark = pytest.mark.tvm
 
@@ -123,18 +124,7 @@ def test_llm_policy_prompt_carries_trace_and_measurements(monkeypatch):
     assert child.steps == first[0] + second[0]  # proposals append to the parent's trace
 
 
-GEMM = '''from tvm.script import tirx as T
-
-
-@T.prim_func(s_tir=True)
-def gemm(A: T.Buffer((128, 128), "float32"), B: T.Buffer((128, 128), "float32"), C: T.Buffer((128, 128), "float32")):
-    for i, j, k in T.grid(128, 128, 128):
-        with T.sblock("C"):
-            vi, vj, vk = T.axis.remap("SSR", [i, j, k])
-            with T.init():
-                C[vi, vj] = T.float32(0)
-            C[vi, vj] = C[vi, vj] + A[vi, vk] * B[vk, vj]
-'''
+GEMM = GEMM_128
 
 
 def test_optimize_prim_func_end_to_end(tmp_path):

@@ -11,21 +11,11 @@ from speedlens.analysis.tvm import find_targets  # noqa: E402
 from speedlens.config import Settings  # noqa: E402
 from speedlens.models import Status  # noqa: E402
 from speedlens.sandbox.tvm import verify_prim_func, verify_schedule  # noqa: E402
+from tests.support.programs import GEMM_128  # noqa: E402
 
 pytestmark = pytest.mark.tvm
 
-GEMM = '''from tvm.script import tirx as T
-
-
-@T.prim_func(s_tir=True)
-def gemm(A: T.Buffer((128, 128), "float32"), B: T.Buffer((128, 128), "float32"), C: T.Buffer((128, 128), "float32")):
-    for i, j, k in T.grid(128, 128, 128):
-        with T.sblock("C"):
-            vi, vj, vk = T.axis.remap("SSR", [i, j, k])
-            with T.init():
-                C[vi, vj] = T.float32(0)
-            C[vi, vj] = C[vi, vj] + A[vi, vk] * B[vk, vj]
-'''
+GEMM = GEMM_128
 
 # Tiled 4x16 register blocks, vectorized, parallel: much faster than the naive loop nest at any size.
 GOOD_STEPS = [

@@ -147,9 +147,9 @@ class Jobs:
             return self._summary(job.uri, "error", f"internal error: {exc}")
         else:
             verified = [r for r in report.results if r.verdict.verified]
-            best = max((r.verdict.speedup or 0.0 for r in verified), default=None)
-            if verified:
-                outcome = f"⚡ {best:.1f}× faster: {len(verified)} verified rewrite(s)"
+            best = max(verified, key=lambda r: r.verdict.speedup or 0.0).verdict if verified else None
+            if best is not None:
+                outcome = f"⚡ {best.speedup:.1f}× faster: {len(verified)} verified rewrite(s)"
             elif report.problems:
                 outcome = str(report.problems[0])
             else:
@@ -225,10 +225,14 @@ class Jobs:
         self.ls.work_done_progress.end(job.token, types.WorkDoneProgressEnd(message=outcome))
         self.ls.work_done_progress.tokens.pop(job.token, None)
 
-    def status(self, uri: str, state: str, message: str, best: float | None = None) -> None:
+    def status(self, uri: str, state: str, message: str, best: Any = None) -> None:
+        """The custom status notification; ``best`` is the best verified Verdict (a bound always comes with alpha)."""
         params: dict[str, Any] = {"uri": uri, "state": state, "message": message}
         if best is not None:
-            params["bestSpeedup"] = round(best, 3)
+            params["bestSpeedup"] = round(best.speedup, 3)
+            if best.speedup_lower is not None:
+                params["bestSpeedupLower"] = round(best.speedup_lower, 3)
+                params["alpha"] = best.alpha
         try:
             self.ls.protocol.notify(STATUS_NOTIFICATION, params)
         except Exception:  # pragma: no cover - the client is gone

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from tree_sitter import Node, Tree
 
@@ -215,14 +215,27 @@ _DECLARATIONS = frozenset({
 
 def declarations_of(tree: Tree, name: str, scope: Node | None = None) -> list[Node]:
     """The type nodes of every declaration (variable, parameter, member) of ``name`` in ``scope`` (or the file)."""
-    types = []
-    for node in nodes_of(tree, *_DECLARATIONS) if scope is None else walk(scope):
+    if scope is None:
+        return _declarations_by_name(tree).get(name, [])
+    return [t for n, t in _declarations_in(walk(scope)) if n == name]
+
+
+@functools.lru_cache(maxsize=16)
+def _declarations_by_name(tree: Tree) -> dict[str, list[Node]]:
+    """Every declaration in the file, indexed by name once per tree (rules ask about many names)."""
+    index: dict[str, list[Node]] = {}
+    for name, type_node in _declarations_in(nodes_of(tree, *_DECLARATIONS)):
+        index.setdefault(name, []).append(type_node)
+    return index
+
+
+def _declarations_in(nodes) -> Iterator[tuple[str, Node]]:
+    for node in nodes:
         if node.type in _DECLARATIONS:
             for declarator in node.children_by_field_name("declarator"):
                 declared = declarator_name(declarator)
-                if declared is not None and text(declared) == name:
-                    types.append(node.child_by_field_name("type"))
-    return types
+                if declared is not None:
+                    yield text(declared), node.child_by_field_name("type")
 
 
 # ---- what a piece of code does to a variable ----
