@@ -209,15 +209,17 @@ class CppVerifier:
                 result[name] = ([counts[0]], [counts[1]])
             return result
 
-        async def measure(which: str, name: str) -> float:
+        async def measure_round(plan: list[tuple[str, str]]) -> list[float]:
+            jobs = [(builds[which].binary, cases[name].input) for which, name in plan]
             with workdir() as wd:
-                run = await self.compiler.run(builds[which], cases[name].input, wd)
-            if not run.ok:  # it passed moments ago: a flaky program is not a verified one
-                raise VerificationFlake(f"input {name}: the {which} {run.describe()} while being timed")
-            return run.cpu_s
+                runs = await self.sandbox.run_batch(jobs, workdir=wd, limits=self.compiler.run_limits())
+            for (which, name), run in zip(plan, runs):
+                if not run.ok:  # it passed moments ago: a flaky program is not a verified one
+                    raise VerificationFlake(f"input {name}: the {which} {run.describe()} while being timed")
+            return [run.cpu_s for run in runs]
 
         samples = await interleaved(
-            measure, baseline.timed, self.settings.timing, min_inputs(self.settings.alpha), progress
+            measure_round, baseline.timed, self.settings.timing, min_inputs(self.settings.alpha), progress
         )
         return {name: (s.original, s.candidate) for name, s in samples.items()}
 

@@ -8,7 +8,9 @@
  *
  * usage: launcher [-i stdin] [-o stdout] [-e stderr] [-c cpu_s] [-m as_mb] [-f fsize_mb] [-n nofile]
  *                 [-p nproc] [-w wall_ms] -- program args...
- * prints one JSON object on its own stdout.
+ *        launcher [limits…] -j JOBFILE      (one "stdin<TAB>program" per line; output to /dev/null)
+ * prints one JSON object per program run on its own stdout. The job-list form runs a whole timing round in one
+ * sandbox, so the isolation layer's start-up is paid once per round, not once per run.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -72,39 +74,21 @@ static void kill_descendants(pid_t child) {
     }
 }
 
-int main(int argc, char **argv) {
-    const char *in = "/dev/null", *out = NULL, *err = NULL;
-    long cpu_s = 0, as_mb = 0, fsize_mb = 0, nofile = 0, nproc = 0, wall_ms = 0;
-    int opt;
-    while ((opt = getopt(argc, argv, "+i:o:e:c:m:f:n:p:w:")) != -1) {
-        switch (opt) {
-            case 'i': in = optarg; break;
-            case 'o': out = optarg; break;
-            case 'e': err = optarg; break;
-            case 'c': cpu_s = atol(optarg); break;
-            case 'm': as_mb = atol(optarg); break;
-            case 'f': fsize_mb = atol(optarg); break;
-            case 'n': nofile = atol(optarg); break;
-            case 'p': nproc = atol(optarg); break;
-            case 'w': wall_ms = atol(optarg); break;
-            default: return 125;
-        }
-    }
-    if (optind >= argc) {
-        fprintf(stderr, "speedlens launcher: no program given\n");
-        return 125;
-    }
-    prctl(PR_SET_CHILD_SUBREAPER, 1);
+struct limits {
+    long cpu_s, as_mb, fsize_mb, nofile, nproc, wall_ms;
+};
+
+/* Run one program to completion (or its wall limit) and print its JSON report line. */
+static void run_one(char **args, const char *in, const char *out, const char *err, const struct limits *lim) {
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &chld, NULL);
-
     double start = now();
     pid_t child = fork();
     if (child < 0) {
         printf("{\"status\": \"error\", \"error\": \"fork failed: %s\"}\n", strerror(errno));
-        return 0;
+        fflush(stdout);
+        return;
     }
     if (child == 0) {
         sigprocmask(SIG_UNBLOCK, &chld, NULL);
@@ -113,13 +97,13 @@ int main(int argc, char **argv) {
         redirect(out, 1, O_WRONLY | O_CREAT | O_TRUNC);
         redirect(err, 2, O_WRONLY | O_CREAT | O_TRUNC);
         set_limit(RLIMIT_CORE, 0, 0);
-        if (cpu_s > 0) set_limit(RLIMIT_CPU, cpu_s, cpu_s + 1);
-        if (as_mb > 0) set_limit(RLIMIT_AS, (rlim_t)as_mb << 20, (rlim_t)as_mb << 20);
-        if (fsize_mb > 0) set_limit(RLIMIT_FSIZE, (rlim_t)fsize_mb << 20, (rlim_t)fsize_mb << 20);
-        if (nofile > 0) set_limit(RLIMIT_NOFILE, nofile, nofile);
-        if (nproc > 0) set_limit(RLIMIT_NPROC, nproc, nproc);
-        execvp(argv[optind], argv + optind);
-        dprintf(2, "speedlens launcher: cannot execute %s: %s\n", argv[optind], strerror(errno));
+        if (lim->cpu_s > 0) set_limit(RLIMIT_CPU, lim->cpu_s, lim->cpu_s + 1);
+        if (lim->as_mb > 0) set_limit(RLIMIT_AS, (rlim_t)lim->as_mb << 20, (rlim_t)lim->as_mb << 20);
+        if (lim->fsize_mb > 0) set_limit(RLIMIT_FSIZE, (rlim_t)lim->fsize_mb << 20, (rlim_t)lim->fsize_mb << 20);
+        if (lim->nofile > 0) set_limit(RLIMIT_NOFILE, lim->nofile, lim->nofile);
+        if (lim->nproc > 0) set_limit(RLIMIT_NPROC, lim->nproc, lim->nproc);
+        execvp(args[0], args);
+        dprintf(2, "speedlens launcher: cannot execute %s: %s\n", args[0], strerror(errno));
         _exit(127);
     }
 
@@ -130,7 +114,7 @@ int main(int argc, char **argv) {
         pid_t got = wait4(child, &status, WNOHANG, &ru);
         if (got == child) break;
         while (waitpid(-1, NULL, WNOHANG) > 0) {} /* reap re-parented orphans as they die */
-        double left = wall_ms > 0 ? start + wall_ms / 1000.0 - now() : 3600.0;
+        double left = lim->wall_ms > 0 ? start + lim->wall_ms / 1000.0 - now() : 3600.0;
         if (left <= 0) {
             timed_out = 1;
             kill(-child, SIGKILL);
@@ -151,5 +135,59 @@ int main(int argc, char **argv) {
            kind, WIFEXITED(status) ? WEXITSTATUS(status) : -1, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
            ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
            ru.ru_maxrss, wall);
+    fflush(stdout);
+}
+
+/* Job-list mode: each line "stdin<TAB>program", run in order, one report line each (the caller judges them). */
+static void run_jobs(const char *jobfile, const char *err, const struct limits *lim) {
+    FILE *f = fopen(jobfile, "r");
+    if (!f) {
+        printf("{\"status\": \"error\", \"error\": \"cannot open %s\"}\n", jobfile);
+        return;
+    }
+    char line[8192];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        char *tab = strchr(line, '\t');
+        if (!tab) continue;
+        *tab = 0;
+        char *args[] = {tab + 1, NULL};
+        run_one(args, line, "/dev/null", err, lim);
+    }
+    fclose(f);
+}
+
+int main(int argc, char **argv) {
+    const char *in = "/dev/null", *out = NULL, *err = NULL, *jobs = NULL;
+    struct limits lim = {0, 0, 0, 0, 0, 0};
+    int opt;
+    while ((opt = getopt(argc, argv, "+i:o:e:c:m:f:n:p:w:j:")) != -1) {
+        switch (opt) {
+            case 'i': in = optarg; break;
+            case 'o': out = optarg; break;
+            case 'e': err = optarg; break;
+            case 'c': lim.cpu_s = atol(optarg); break;
+            case 'm': lim.as_mb = atol(optarg); break;
+            case 'f': lim.fsize_mb = atol(optarg); break;
+            case 'n': lim.nofile = atol(optarg); break;
+            case 'p': lim.nproc = atol(optarg); break;
+            case 'w': lim.wall_ms = atol(optarg); break;
+            case 'j': jobs = optarg; break;
+            default: return 125;
+        }
+    }
+    if (!jobs && optind >= argc) {
+        fprintf(stderr, "speedlens launcher: no program given\n");
+        return 125;
+    }
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    if (jobs)
+        run_jobs(jobs, err, &lim);
+    else
+        run_one(argv + optind, in, out, err, &lim);
     return 0;
 }

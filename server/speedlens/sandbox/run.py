@@ -217,9 +217,15 @@ class Sandbox:
         return message
 
     def command(
-        self, argv: list[str], workdir: Path, limits: Limits, stdin: Path | None, ro_binds: list[Path]
+        self,
+        argv: list[str],
+        workdir: Path,
+        limits: Limits,
+        stdin: Path | None,
+        ro_binds: list[Path],
+        jobfile: Path | None = None,
     ) -> list[str]:
-        """The full command line: isolation prefix + launcher with limits + the program."""
+        """The full command line: isolation prefix + launcher with limits + the program (or a job list)."""
         launcher = launcher_path()
         binds = [launcher.parent, *ro_binds]
         if self.isolation.method == "bwrap":
@@ -238,6 +244,8 @@ class Sandbox:
             opts += ["-m", str(limits.memory_mb)]
         if stdin is not None:
             opts += ["-i", str(stdin)]
+        if jobfile is not None:
+            return [*prefix, str(launcher), *opts, "-j", str(jobfile)]
         return [*prefix, str(launcher), *opts, "--", *argv]
 
     async def run(
@@ -251,31 +259,80 @@ class Sandbox:
         ro_binds: list[Path] | tuple[Path, ...] = (),
     ) -> RunResult:
         """Run ``argv`` in ``workdir`` (which must exist); never raises for the program's own failures."""
-        full_env = {"PATH": SAFE_PATH, "HOME": str(workdir), "TMPDIR": str(workdir), "LANG": "C.UTF-8"}
-        full_env.update(env or {})
+        full_env = {**_scrubbed_env(workdir), **(env or {})}
         stdin = stdin.resolve() if stdin is not None else None
         ro_binds = [Path(p).resolve() for p in ro_binds]
         if stdin is not None and self.isolation.method == "bwrap" and not _inside(stdin, workdir):
             ro_binds = [*ro_binds, stdin.parent]
         cmd = self.command(argv, workdir, limits, stdin, ro_binds)
+        reports, err = await self._launch(cmd, workdir, full_env, limits.wall_s + 10)
+        stdout, truncated = _read_capped(workdir / ".stdout", limits.output_mb << 20)
+        stderr, _ = _read_capped(workdir / ".stderr", 64 << 10)
+        if not reports:
+            return RunResult("error", stderr=err[-2000:] + stderr) if err is not None else _TIMED_OUT
+        return _result(reports[0], limits, stdout, stderr, truncated)
+
+    async def run_batch(
+        self,
+        jobs: list[tuple[Path, Path]],
+        *,
+        workdir: Path,
+        limits: Limits = Limits(),
+        ro_binds: list[Path] | tuple[Path, ...] = (),
+    ) -> list[RunResult]:
+        """Run (program, stdin) jobs in order inside ONE sandbox, output discarded: for timing rounds.
+
+        Each job gets the same limits and its own report; the isolation layer starts once for all of them.
+        """
+        env = _scrubbed_env(workdir)
+        jobfile = workdir / ".jobs"
+        jobfile.write_text("".join(f"{stdin.resolve()}\t{program.resolve()}\n" for program, stdin in jobs))
+        binds = {Path(p).resolve() for p in ro_binds}
+        binds |= {program.resolve().parent for program, _ in jobs} | {stdin.resolve().parent for _, stdin in jobs}
+        binds = {b for b in binds if not _inside(b, workdir)}
+        cmd = self.command([], workdir, limits, None, sorted(binds), jobfile=jobfile)
+        reports, err = await self._launch(cmd, workdir, env, limits.wall_s * len(jobs) + 10)
+        stderr, _ = _read_capped(workdir / ".stderr", 64 << 10)
+        results = [_result(r, limits, b"", stderr, False) for r in reports]
+        missing = RunResult("error", stderr=(err or b"the sandbox stopped")[-2000:])
+        return results + [missing] * (len(jobs) - len(results))
+
+    async def _launch(
+        self, cmd: list[str], workdir: Path, env: dict[str, str], timeout: float
+    ) -> tuple[list[dict], bytes | None]:
+        """Start the launcher, wait (killing everything on timeout or cancellation), parse its report lines."""
         proc = await asyncio.create_subprocess_exec(
             *cmd,
             cwd=workdir,
-            env=full_env,
+            env=env,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             start_new_session=True,
         )
         try:
-            out, err = await asyncio.wait_for(proc.communicate(), timeout=limits.wall_s + 10)
+            out, err = await asyncio.wait_for(proc.communicate(), timeout=timeout)
         except asyncio.TimeoutError:
             await _kill_group(proc)
-            return RunResult("timeout", wall_s=limits.wall_s, stderr=b"the sandbox stopped answering")
+            return [], None
         except asyncio.CancelledError:
             await asyncio.shield(_kill_group(proc))
             raise
-        return _result(out, err, workdir, limits)
+        reports = []
+        for line in out.decode(errors="replace").splitlines():
+            try:
+                reports.append(json.loads(line))
+            except ValueError:
+                continue
+        return reports, err + out if not reports else err
+
+
+def _scrubbed_env(workdir: Path) -> dict[str, str]:
+    """Nothing of the user's environment (tokens, paths) reaches untrusted code; HOME is the work dir."""
+    return {"PATH": SAFE_PATH, "HOME": str(workdir), "TMPDIR": str(workdir), "LANG": "C.UTF-8"}
+
+
+_TIMED_OUT = RunResult("timeout", stderr=b"the sandbox stopped answering")
 
 
 def _inside(path: Path, directory: Path) -> bool:
@@ -303,13 +360,7 @@ def _read_capped(path: Path, limit: int) -> tuple[bytes, bool]:
     return data[:limit], len(data) > limit
 
 
-def _result(out: bytes, err: bytes, workdir: Path, limits: Limits) -> RunResult:
-    stdout, truncated = _read_capped(workdir / ".stdout", limits.output_mb << 20)
-    stderr, _ = _read_capped(workdir / ".stderr", 64 << 10)
-    try:
-        report = json.loads(out.decode().strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return RunResult("error", stderr=(err or out)[-2000:] + stderr)
+def _result(report: dict, limits: Limits, stdout: bytes, stderr: bytes, truncated: bool) -> RunResult:
     if report.get("status") == "error":
         return RunResult("error", stderr=report.get("error", "").encode())
     result = RunResult(

@@ -16,8 +16,9 @@ from typing import Awaitable, Callable
 from speedlens.config import TimingSettings
 from speedlens.models import ProgressFn, no_progress
 
-# measure(which, case_name) -> the metric for one run; which is "original" or "candidate".
-Measure = Callable[[str, str], Awaitable[float]]
+# measure_round([(which, case_name), ...]) -> the metric of each run, in order; which is "original" or
+# "candidate". A whole round runs in one call so the caller can amortise the sandbox's start-up over it.
+MeasureRound = Callable[[list[tuple[str, str]]], Awaitable[list[float]]]
 
 
 @dataclass
@@ -31,41 +32,36 @@ class Samples:
 
 
 async def interleaved(
-    measure: Measure,
+    measure_round: MeasureRound,
     cases: list[str],
     settings: TimingSettings,
     min_pooled: int = 9,
     progress: ProgressFn = no_progress,
 ) -> dict[str, Samples]:
-    """Time original and candidate on each case, interleaved, until the ratios settle or the budget is spent.
+    """Time original and candidate on each case, interleaved, until the estimate settles or the budget is spent.
 
     One warm-up pair per case first (not recorded). Then rounds: every case once per round, cases shuffled,
     A/B order random per pair. After ``min_repetitions`` rounds (raised so that all cases together give at least
-    ``min_pooled`` pairs for a run-level bound), stop once every case's ratio of medians moved < 1% in the last
-    round, or the time budget is spent, or ``max_repetitions`` is reached.
+    ``min_pooled`` pairs for a run-level bound), stop once the estimate has settled (see ``_settled``), or the
+    time budget is spent, or ``max_repetitions`` is reached.
     """
     rng = random.Random(settings.seed)
     samples = {case: Samples() for case in cases}
-    for case in cases:
-        for which in _order(rng):
-            await measure(which, case)
+    await measure_round([(which, case) for case in cases for which in _order(rng)])
     min_rounds = max(settings.min_repetitions, -(-min_pooled // max(1, len(cases))))
     max_rounds = max(min_rounds, settings.max_repetitions)
     start = time.monotonic()
     for round_index in range(max_rounds):
         order = list(cases)
         rng.shuffle(order)
-        for case in order:
-            for which in _order(rng):
-                value = await measure(which, case)
-                getattr(samples[case], which).append(value)
+        plan = [(which, case) for case in order for which in _order(rng)]
+        for (which, case), value in zip(plan, await measure_round(plan)):
+            getattr(samples[case], which).append(value)
         done = round_index + 1
         progress(f"timing: repetition {done} (at least {min_rounds})", None)
         if done < min_rounds:
             continue
-        if time.monotonic() - start > settings.budget_s:
-            break
-        if all(_settled(s) for s in samples.values()):
+        if time.monotonic() - start > settings.budget_s or _settled(list(samples.values())):
             break
     return samples
 
@@ -74,10 +70,24 @@ def _order(rng: random.Random) -> tuple[str, str]:
     return ("original", "candidate") if rng.random() < 0.5 else ("candidate", "original")
 
 
-def _settled(samples: Samples, tolerance: float = 0.01) -> bool:
-    if len(samples.original) < 3:
+def _settled(samples: list[Samples], tolerance: float = 0.01) -> bool:
+    """The last round moved the headline ratio < 1% and at least 90% of the per-input ratios < 2%.
+
+    Requiring *every* input to settle never happens with many inputs on a noisy machine (one always moves);
+    the bound is a low quantile of the per-input ratios, so most of them being stable is what matters.
+    """
+    if len(samples[0].original) < 3:
         return False
-    return abs(samples.ratio() / samples.ratio(drop_last=1) - 1) < tolerance
+
+    def headline(drop_last: int) -> float:
+        n = len(samples[0].original) - drop_last
+        total_o = sum(statistics.median(s.original[:n]) for s in samples)
+        return total_o / max(sum(statistics.median(s.candidate[:n]) for s in samples), 1e-12)
+
+    if abs(headline(0) / headline(1) - 1) >= tolerance:
+        return False
+    stable = sum(abs(s.ratio() / s.ratio(drop_last=1) - 1) < 2 * tolerance for s in samples)
+    return stable >= 0.9 * len(samples)
 
 
 _IREFS = re.compile(r"I\s*refs:\s*([\d,]+)")
