@@ -33,7 +33,7 @@ from speedlens.propose.tvm_search import (  # noqa: E402
     worker_measurer,
 )
 from speedlens.sandbox.run import Sandbox  # noqa: E402
-from speedlens.sandbox.tvm import run_worker, target_spec  # noqa: E402
+from speedlens.sandbox.tvm import run_worker, runtime_threads, target_spec  # noqa: E402
 
 SAMPLES = ROOT / "samples" / "tvm"
 
@@ -106,8 +106,11 @@ def metaschedule(source_path: Path, func: str, budget: int, target_dict: dict) -
     target = tvm.target.Target(target_dict)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as work:
+        # Its default 30 s build timeout fails every GEMM sample here (heavily unrolled candidates take LLVM
+        # ~30 s each on 2 cores): give it room, and count that time in its wall time.
         database = ms.tune_tir(prim, target, work, max_trials_global=budget, num_trials_per_iter=min(budget, 64),
-                               cost_model="xgb", strategy="evolutionary", seed=0)  # fmt: skip
+                               cost_model="xgb", strategy="evolutionary", seed=0,
+                               builder=ms.builder.LocalBuilder(timeout_sec=300))  # fmt: skip
         sch = ms.tir_integration.compile_tir(database, prim, target)
     elapsed = time.perf_counter() - start
     if sch is None:
@@ -119,7 +122,7 @@ def as_module(script: str) -> str:
     return "from tvm.script import tirx as T\n\n" + script
 
 
-async def bench_workload(name, budgets, settings, sandbox, policies, target_dict):
+async def bench_workload(name, budgets, settings, sandbox, policies, target_dict, roof):
     path = SAMPLES / f"{name}.py"
     source = path.read_text()
     [target] = find_targets(source)
@@ -143,7 +146,6 @@ async def bench_workload(name, budgets, settings, sandbox, policies, target_dict
     reply = await run_worker(request, source=source, path=path, settings=settings, candidate_sources=candidates,
                              sandbox=sandbox)  # fmt: skip
     naive = statistics.median(reply["baseline"]["times"])
-    roof = numpy_roof(name)
     rows = []
     for result in reply["results"]:
         row = {"workload": name, **meta[result["id"]], "status": result["status"],
@@ -154,6 +156,10 @@ async def bench_workload(name, budgets, settings, sandbox, policies, target_dict
 
 
 def main() -> int:
+    # MetaSchedule logs to stdout (from Python and C++); keep stdout for the one JSON line.
+    json_out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workloads", default="matmul,conv2d_nhwc,softmax")
     parser.add_argument("--budgets", default="4,8,16,32")
@@ -166,6 +172,11 @@ def main() -> int:
     settings = Settings(model=args.model, api_base=args.api_base)
     hardware = detect_hardware()
     target_dict = target_spec(settings) or {"kind": "llvm", "num-cores": hardware.cores}
+    # numpy first: once TVM's thread pool lives in this process (MetaSchedule), BLAS threads fight it.
+    roofs = {name: numpy_roof(name) for name in workloads}
+    # Both searches time with as many threads as the target has cores (our worker sets the same for itself).
+    threads = runtime_threads(target_dict)
+    os.environ["TVM_NUM_THREADS"] = str(threads)
     import tvm
 
     mcpu = tvm.target.codegen.llvm_get_system_cpu()
@@ -177,9 +188,10 @@ def main() -> int:
     sandbox = Sandbox()
     rows = []
     for name in workloads:
-        rows += asyncio.run(bench_workload(name, budgets, settings, sandbox, policies, target_dict))
+        rows += asyncio.run(bench_workload(name, budgets, settings, sandbox, policies, target_dict, roofs[name]))
     print(json.dumps({"bench": "tvm_search", "unit": "ms", "cores": hardware.cores, "cpu": hardware.model,
-                      "target": target_dict, "budgets": budgets, "rows": rows}))  # fmt: skip
+                      "target": target_dict, "threads": threads, "budgets": budgets, "rows": rows}),
+          file=json_out, flush=True)  # fmt: skip
     header = f"{'workload':<12} {'search':<16} {'budget':>6} {'best ms':>9} {'wall s':>8} {'naive ms':>9} {'numpy ms':>9}"
     print(header, file=sys.stderr)
     for r in rows:

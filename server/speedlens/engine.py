@@ -88,6 +88,9 @@ class Engine:
         self._jobs: asyncio.Semaphore | None = None
         self._settings_fingerprint = settings.fingerprint()
         self.warnings: list[str] = []  # non-blocking problems of the last optimize (shown once to the user)
+        from speedlens.analysis.cpp import IncrementalFindings
+
+        self._cpp_findings = IncrementalFindings()  # per document: the editor asks after every keystroke
 
     # ---- cheap, synchronous queries (the editor calls these on every keystroke) ----
 
@@ -114,11 +117,14 @@ class Engine:
         return []
 
     def findings(self, path: Path, text: str) -> list[Finding]:
+        """Syntax errors, then the rules' findings; re-analyses only the definitions changed since the last call."""
         if self.language_of(path, text) != "cpp":
             return []
-        from speedlens.analysis import cpp
+        return self._cpp_findings.findings(str(path), text)
 
-        return cpp.syntax_errors(text) + cpp.findings(text)
+    def forget(self, path: Path) -> None:
+        """Drop what ``findings`` keeps about a document (it was closed)."""
+        self._cpp_findings.forget(str(path))
 
     def cached_results(self, path: Path, text: str) -> list[Result]:
         """Results whose content hash matches ``text`` now (memory, then disk), best first."""

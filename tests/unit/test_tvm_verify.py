@@ -81,3 +81,29 @@ def test_candidate_that_does_not_parse_is_a_compile_error(gemm):
     verdict = asyncio.run(verify_prim_func(GEMM, target, broken, path, settings))
     assert verdict.status == Status.COMPILE_ERROR
     assert "could not load the candidate" in verdict.detail
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_worker_times_with_as_many_threads_as_the_target_has_cores(gemm, cores):
+    """TVM alone would take half the logical CPUs on x86; a schedule built for N cores must be timed on N."""
+    from speedlens.sandbox.tvm import run_worker
+
+    path, target, settings = gemm
+    request = {"func": target.name, "target": {"kind": "llvm", "num-cores": cores}, "seed": 0, "repeats": 1,
+               "min_repeat_ms": 1, "candidates": [{"id": "good", "steps": GOOD_STEPS}]}  # fmt: skip
+    reply = asyncio.run(run_worker(request, source=GEMM, path=path, settings=settings))
+    assert reply["threads"] == cores
+    assert reply["results"][0]["status"] == "ok"
+
+
+def test_rfactor_step_splits_a_reduction_into_partial_results_that_still_verify(gemm):
+    from speedlens.sandbox.tvm import run_worker
+
+    path, target, settings = gemm
+    steps = [{"op": "split", "block": "C", "loop": 2, "factors": [None, 8]}, {"op": "rfactor", "block": "C", "loop": 3},
+             {"op": "vectorize", "block": "C_rf", "loop": -1}]  # fmt: skip
+    request = {"func": target.name, "seed": 0, "repeats": 1, "min_repeat_ms": 1, "describe": True,
+               "candidates": [{"id": "rf", "steps": steps}]}  # fmt: skip
+    [result] = asyncio.run(run_worker(request, source=GEMM, path=path, settings=settings))["results"]
+    assert result["status"] == "ok", result.get("detail")
+    assert {"C_rf", "C"} <= {b["name"] for b in result["info"]["blocks"]}

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import functools
 import threading
+from dataclasses import dataclass, field
 from typing import Iterator
 
+import cachetools
 import tree_sitter
 import tree_sitter_cpp
 
@@ -51,19 +53,27 @@ def walk(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
                 return
 
 
+class NodeIndex:
+    """The nodes under ``root`` by type, in source order: one walk, then every rule's question is a lookup."""
+
+    def __init__(self, root: tree_sitter.Node) -> None:
+        self.root = root
+        self._by_type: dict[str, list[tree_sitter.Node]] | None = None
+
+    def __call__(self, *types: str) -> list[tree_sitter.Node]:
+        if self._by_type is None:
+            by_type: dict[str, list[tree_sitter.Node]] = {}
+            for node in walk(self.root):
+                by_type.setdefault(node.type, []).append(node)
+            self._by_type = by_type  # only once complete: the file's index is shared between threads
+        found = [node for kind in types for node in self._by_type.get(kind, [])]
+        return sorted(found, key=lambda n: (n.start_byte, -n.end_byte)) if len(types) > 1 else found
+
+
 @functools.lru_cache(maxsize=16)
-def _nodes_by_type(tree: tree_sitter.Tree) -> dict[str, list[tree_sitter.Node]]:
-    index: dict[str, list[tree_sitter.Node]] = {}
-    for node in walk(tree.root_node):
-        index.setdefault(node.type, []).append(node)
-    return index
-
-
-def nodes_of(tree: tree_sitter.Tree, *types: str) -> list[tree_sitter.Node]:
-    """All nodes of the given types, in source order (indexed once per tree: every rule asks)."""
-    index = _nodes_by_type(tree)
-    found = [node for kind in types for node in index.get(kind, [])]
-    return sorted(found, key=lambda n: (n.start_byte, -n.end_byte)) if len(types) > 1 else found
+def file_nodes(tree: tree_sitter.Tree) -> NodeIndex:
+    """The index of the whole file (cached: targets, findings and rewrites ask about the same tree)."""
+    return NodeIndex(tree.root_node)
 
 
 def text(node: tree_sitter.Node | None) -> str:
@@ -100,9 +110,9 @@ def node_finding(source: bytes, node: tree_sitter.Node, rule: str, message: str,
 # ---- targets ----
 
 
-def function_definitions(tree: tree_sitter.Tree) -> Iterator[tree_sitter.Node]:
+def function_definitions(nodes: NodeIndex) -> Iterator[tree_sitter.Node]:
     """Every function definition with a body (free functions, methods, templates; not lambdas)."""
-    for node in nodes_of(tree, "function_definition"):
+    for node in nodes("function_definition"):
         if node.child_by_field_name("body") is not None:
             yield node
 
@@ -141,7 +151,7 @@ def is_main(definition: tree_sitter.Node) -> bool:
 
 
 def main_function(tree: tree_sitter.Tree) -> tree_sitter.Node | None:
-    return next((d for d in function_definitions(tree) if is_main(d)), None)
+    return next((d for d in function_definitions(file_nodes(tree)) if is_main(d)), None)
 
 
 def has_main(source: str) -> bool:
@@ -169,7 +179,7 @@ def find_targets(source: str, name: str = "program") -> list[Target]:
     targets = []
     if main_function(tree) is not None:
         targets.append(Target(name, "program", "cpp", 0, max(len(lines) - 1, 0), source))
-    for definition in function_definitions(tree):
+    for definition in function_definitions(file_nodes(tree)):
         start, end = _first_line(definition), definition.end_point.row
         targets.append(
             Target(qualified_name(definition), "function", "cpp", start, end, "".join(lines[start : end + 1]))
@@ -186,35 +196,263 @@ def target_at(targets: list[Target], line: int) -> Target | None:
 
 
 # ---- findings ----
+#
+# Findings are computed one unit (a top-level definition) at a time: the rules see the unit's nodes, plus answers
+# about the rest of the file (``propose.rules.Scope``). A unit's findings are kept relative to where it starts, so
+# they can be moved with it. The from-scratch analysis (``findings``) and the incremental one
+# (``IncrementalFindings``) share every step but the caching.
+
+Origin = tuple[int, int]  # where a unit starts: its line, and its character column on that line
+UnitFindings = tuple[tuple[Finding, ...], ...]  # one tuple per rule, in registry order
+
+
+def units(tree: tree_sitter.Tree) -> list[tree_sitter.Node]:
+    """The file's top-level definitions, and those inside its namespaces: what findings are computed by."""
+    return [unit for unit, _ in _units_in_namespaces(tree)]
+
+
+def _units_in_namespaces(tree: tree_sitter.Tree) -> list[tuple[tree_sitter.Node, tuple[tree_sitter.Node, ...]]]:
+    """Each unit with the namespaces around it (outermost first).
+
+    A namespace is opened only when nothing outside its body is broken, so every node a rule could match lies in
+    exactly one unit.
+    """
+    found: list[tuple[tree_sitter.Node, tuple[tree_sitter.Node, ...]]] = []
+
+    def visit(parent: tree_sitter.Node, namespaces: tuple[tree_sitter.Node, ...]) -> None:
+        for child in parent.named_children:
+            body = child.child_by_field_name("body") if child.type == "namespace_definition" else None
+            if body is not None and not any(c.has_error for c in child.children if c != body):
+                visit(body, (*namespaces, child))
+            else:
+                found.append((child, namespaces))
+
+    visit(tree.root_node, ())
+    return found
+
+
+def _origin(unit: tree_sitter.Node, source: bytes) -> Origin:
+    row, column = unit.start_point
+    return row, column and char_column(source, unit.start_byte - column, unit.start_byte)
+
+
+def _moved(finding: Finding, origin: Origin, sign: int) -> Finding:
+    """``finding`` moved by ``sign * origin``: rows all, columns only on the unit's first line (``first``)."""
+    row, col = origin
+    first = 0 if sign > 0 else row  # the unit's first line, in the coordinates ``finding`` is in
+    return Finding(
+        finding.rule,
+        finding.message,
+        finding.start_line + sign * row,
+        finding.start_col + (sign * col if finding.start_line == first else 0),
+        finding.end_line + sign * row,
+        finding.end_col + (sign * col if finding.end_line == first else 0),
+        finding.severity,
+    )
+
+
+def _unit_findings(scope, origin: Origin) -> UnitFindings:
+    """Every rule's matches in one unit (a ``propose.rules.Scope``), relative to the unit's ``origin``."""
+    from speedlens.propose.rules import RULES
+
+    return tuple(
+        tuple(
+            _moved(node_finding(scope.source, m.node, rule.id, m.message or rule.explanation,
+                                m.severity or rule.severity), origin, -1)
+            for m in rule.find(scope)
+        )
+        for rule in RULES.values()
+    )
+
+
+def _placed(found: UnitFindings, origin: Origin) -> UnitFindings:
+    if origin == (0, 0):
+        return found
+    return tuple(tuple(_moved(f, origin, +1) for f in rule) for rule in found)
+
+
+def _assemble(placed: list[UnitFindings]) -> list[Finding]:
+    """All findings, rule by rule (registry order), each rule's in source order (units are in source order)."""
+    return [f for r in range(len(placed[0]) if placed else 0) for unit in placed for f in unit[r]]
 
 
 def findings(source: str) -> list[Finding]:
-    """Every match of every rewrite rule, as a finding that explains the expected win."""
+    """Every match of every rewrite rule, as a finding that explains the expected win (analysed from scratch)."""
     # Imported here: the rules build on this module's tree helpers (one home for matching: rules.py).
-    from speedlens.propose.rules import RULES
+    from speedlens.propose.rules import file_scopes
 
-    tree = parse(source)
     data = source.encode("utf-8")
-    return [
-        node_finding(data, match.node, rule.id, match.message or rule.explanation, match.severity or rule.severity)
-        for rule in RULES.values()
-        for match in rule.find(tree, data)
-    ]
+    placed = []
+    for scope in file_scopes(parse(source), data):
+        origin = _origin(scope.unit, data)
+        placed.append(_placed(_unit_findings(scope, origin), origin))
+    return _assemble(placed)
 
 
 def syntax_errors(source: str) -> list[Finding]:
     """ERROR and MISSING nodes, so the caller can say the file does not parse (and where)."""
-    tree = parse(source)
-    if not tree.root_node.has_error:
-        return []
-    data = source.encode("utf-8")
-    errors = []
-    for node in walk(tree.root_node):
+    return _syntax_errors(parse(source), source.encode("utf-8"))
+
+
+def _syntax_errors(tree: tree_sitter.Tree, source: bytes) -> list[Finding]:
+    errors: list[Finding] = []
+    cursor = tree.walk()
+    while len(errors) < _MAX_SYNTAX_ERRORS:
+        node = cursor.node
         if node.is_missing:
-            errors.append(node_finding(data, node, "syntax", f"missing '{node.type}'", "warning"))
+            errors.append(node_finding(source, node, "syntax", f"missing '{node.type}'", "warning"))
         elif node.is_error:
             snippet = " ".join(text(node).split())[:40]
-            errors.append(node_finding(data, node, "syntax", f"syntax error near '{snippet}'", "warning"))
-        if len(errors) >= _MAX_SYNTAX_ERRORS:
-            break
+            errors.append(node_finding(source, node, "syntax", f"syntax error near '{snippet}'", "warning"))
+        if node.has_error and cursor.goto_first_child():  # only broken subtrees hold ERROR or MISSING nodes
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return errors
     return errors
+
+
+# ---- incremental findings, for an editor ----
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """The length of the longest common prefix (a binary search of slice comparisons: memcmp, not a Python loop)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[:mid] == b[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
+    low, high = 0, limit
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[len(a) - mid :] == b[len(b) - mid :]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _point(source: bytes, offset: int) -> tuple[int, int]:
+    return source.count(b"\n", 0, offset), offset - (source.rfind(b"\n", 0, offset) + 1)
+
+
+def _reparse(old: bytes, tree: tree_sitter.Tree | None, new: bytes) -> tree_sitter.Tree:
+    """The tree of ``new``, from the tree of ``old`` (tree-sitter re-parses around the edited range only).
+
+    Exactly the tree a fresh parse gives: how tree-sitter recovers from a syntax error can depend on the subtrees
+    it reuses (about 1 edit in 200 that leaves an error, in tests/unit/test_incremental_findings.py), so a text
+    whose incremental tree has an error is parsed afresh.
+    """
+    if tree is None:
+        return _parser().parse(new)
+    if old == new:
+        return tree
+    start = _common_prefix(old, new)
+    suffix = _common_suffix(old, new, min(len(old), len(new)) - start)
+    old_end, new_end = len(old) - suffix, len(new) - suffix
+    tree.edit(start, old_end, new_end, _point(old, start), _point(old, old_end), _point(new, new_end))
+    reparsed = _parser().parse(new, tree)
+    return _parser().parse(new) if reparsed.root_node.has_error else reparsed
+
+
+def _unit_key(unit: tree_sitter.Node, namespaces: tuple[tree_sitter.Node, ...], source: bytes) -> tuple | None:
+    """What a unit's subtree is a function of: its text, and the headers of the namespaces around it.
+
+    None for a unit with a syntax error: how tree-sitter recovers may depend on the text around it.
+    """
+    if unit.has_error:
+        return None
+    headers = tuple(source[n.start_byte : n.child_by_field_name("body").start_byte] for n in namespaces)
+    return headers, source[unit.start_byte : unit.end_byte]
+
+
+@dataclass(eq=False, slots=True)
+class _Unit:
+    """What is kept of a unit between edits: its facts, its findings and the answers they read, where it was."""
+
+    facts: object  # propose.rules.UnitFacts
+    findings: UnitFindings | None = None  # relative to the unit's origin
+    reads: dict = field(default_factory=dict)  # the questions its rules asked about the file, with the answers
+    checked: tuple = ()  # the (FileFacts, unit index) ``findings`` were last known to be right for
+    placed: tuple = ()  # (origin, findings at that origin)
+
+
+@dataclass(eq=False, slots=True)
+class _Document:
+    source: bytes = b""
+    tree: tree_sitter.Tree | None = None
+    units: dict[tuple, _Unit] = field(default_factory=dict)  # by _unit_key: the units of ``source`` only
+    facts: object = None  # propose.rules.FileFacts of ``unit_facts``
+    unit_facts: list = field(default_factory=list)
+
+
+class IncrementalFindings:
+    """``syntax_errors + findings`` of the successive texts of documents, redoing only what an edit changed.
+
+    Per document it keeps the last tree (tree-sitter re-parses an edited tree incrementally) and each unit's
+    findings, keyed by the unit's text: an unchanged unit keeps its findings, moved to where it now starts, unless
+    an answer its rules read about the rest of the file changed (``Scope.still_holds``); then they run again.
+    Memory is bounded: the units of the last text of at most ``max_documents`` documents; ``forget`` drops one.
+    """
+
+    def __init__(self, max_documents: int = 8) -> None:
+        self._documents: cachetools.LRUCache[str, _Document] = cachetools.LRUCache(max_documents)
+        self._lock = threading.Lock()  # the language server analyses from a thread pool
+        self.reanalysed: list[int] = []  # the first lines of the units whose rules ran in the last call
+
+    def forget(self, document: str) -> None:
+        with self._lock:
+            self._documents.pop(document, None)
+
+    def findings(self, document: str, source: str) -> list[Finding]:
+        data = source.encode("utf-8")
+        with self._lock:
+            # Taken out while it is updated: if anything fails, the next call starts afresh rather than from a
+            # tree that was edited for a text it was not re-parsed for.
+            doc = self._documents.pop(document, None) or _Document()
+            tree = _reparse(doc.source, doc.tree, data)
+            placed = self._update(doc, tree, data)
+            self._documents[document] = doc
+            return _syntax_errors(tree, data) + _assemble(placed)
+
+    def _update(self, doc: _Document, tree: tree_sitter.Tree, data: bytes) -> list[UnitFindings]:
+        """Bring ``doc`` to the new tree; the findings of its units, placed where they now start."""
+        from speedlens.propose.rules import FileFacts, Scope, UnitFacts
+
+        found, keys, kept = [], [], []
+        indexes: dict[int, NodeIndex] = {}  # built for the facts of new units, reused by their rules
+        for i, (unit, namespaces) in enumerate(_units_in_namespaces(tree)):
+            key = _unit_key(unit, namespaces, data)
+            state = doc.units.get(key) if key is not None else None
+            if state is None:
+                indexes[i] = NodeIndex(unit)
+                state = _Unit(UnitFacts.of(indexes[i]))
+            found.append(unit)
+            keys.append(key)
+            kept.append(state)
+        unit_facts = [state.facts for state in kept]
+        if doc.facts is None or unit_facts != doc.unit_facts:
+            doc.facts, doc.unit_facts = FileFacts(unit_facts), unit_facts
+        self.reanalysed = []
+        placed = []
+        for i, (unit, state) in enumerate(zip(found, kept)):
+            origin = _origin(unit, data)
+            if state.checked != (doc.facts, i):
+                scope = Scope(unit, i, doc.facts, tree, data, indexes.get(i))
+                if state.findings is None or not scope.still_holds(state.reads):
+                    state.reads = scope.reads = {}
+                    state.findings, state.placed = _unit_findings(scope, origin), ()
+                    self.reanalysed.append(origin[0])
+                state.checked = (doc.facts, i)
+            if not state.placed or state.placed[0] != origin:
+                state.placed = (origin, _placed(state.findings, origin))
+            placed.append(state.placed[1])
+        doc.source, doc.tree = data, tree
+        doc.units = {key: state for key, state in zip(keys, kept) if key is not None}
+        return placed

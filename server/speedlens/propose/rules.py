@@ -7,6 +7,11 @@ guess fails to compile or to match outputs, and the verifier rejects it.
 Each rule finds ``Match``es; a match carries the byte-offset ``Edit``s that realise it (utf-8 offsets, as
 tree-sitter reports them). ``apply_rules`` applies whole matches bottom-up, dropping a match whose edits would
 overlap an earlier one, so any set of rules composes. ``analysis.cpp.findings`` reports the same matches.
+
+A rule looks at one top-level definition at a time (a ``Scope``); what it may know of the rest of the file it asks
+the scope (``alias``, ``defines_function``…), which answers from ``FileFacts`` and can record the answers. So a
+definition's matches depend only on its text and those answers, which is what lets the editor re-analyse only the
+definitions an edit touched (``analysis.cpp.IncrementalFindings``).
 """
 
 from __future__ import annotations
@@ -18,16 +23,17 @@ from typing import Callable, Iterable, Iterator
 from tree_sitter import Node, Tree
 
 from speedlens.analysis.cpp import (
+    NodeIndex,
     ancestors,
+    file_nodes,
     function_declarator,
     function_definitions,
     function_name,
     is_main,
-    main_function,
-    nodes_of,
     parse,
     source_lines,
     text,
+    units,
     walk,
 )
 from speedlens.models import Candidate, Target
@@ -49,26 +55,34 @@ class Edit:
 
 @dataclass(frozen=True, eq=False)
 class Match:
-    """One place a rule applies: what a finding points at, and the edits that rewrite it."""
+    """One place a rule applies: what a finding points at, and the edits that rewrite it.
+
+    ``rewrite`` is the edits, or a function building them: edits that read the rest of the file (prototypes,
+    includes, the names in use) are built only when something is rewritten, never for a finding.
+    """
 
     node: Node
-    edits: tuple[Edit, ...]
+    rewrite: tuple[Edit, ...] | Callable[[], tuple[Edit, ...]]
     message: str = ""  # more specific than the rule's explanation, when there is something to add
     severity: str = ""  # overrides the rule's severity
+
+    @functools.cached_property
+    def edits(self) -> tuple[Edit, ...]:
+        return tuple(self.rewrite()) if callable(self.rewrite) else self.rewrite
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A rewrite rule; ``find(tree, source)`` gets the tree and the utf-8 bytes it was parsed from."""
+    """A rewrite rule; ``find(scope)`` gets one top-level definition (see ``Scope``)."""
 
     id: str
     title: str
     explanation: str
-    find: Callable[[Tree, bytes], list[Match]]
+    find: Callable[["Scope"], list[Match]]
     severity: str = "hint"
 
-    def edits(self, tree: Tree, source: bytes) -> list[Edit]:
-        return [edit for match in self.find(tree, source) for edit in match.edits]
+    def find_in_file(self, tree: Tree, source: bytes) -> list[Match]:
+        return [match for scope in file_scopes(tree, source) for match in self.find(scope)]
 
 
 # ---- tree helpers ----
@@ -139,16 +153,14 @@ def has_const(declaration: Node) -> bool:
     return any(c.type == "type_qualifier" and text(c) == "const" for c in declaration.children)
 
 
-def type_name(type_node: Node | None, aliases: dict[str, str]) -> str:
+def type_name(type_node: Node | None, scope: "Scope") -> str:
     """The base name of a type, through ``std::``, template arguments and the file's typedefs/usings."""
-    name = last_name(type_node)
-    return aliases.get(name, name)
+    return scope.alias(last_name(type_node))
 
 
-def type_aliases(tree: Tree) -> dict[str, str]:
-    """``typedef long long ll;``/``using vi = vector<int>;`` → {"ll": "long long", "vi": "vector"}."""
-    aliases: dict[str, str] = {}
-    for node in nodes_of(tree, "type_definition", "alias_declaration"):
+def _alias_pairs(nodes: NodeIndex) -> Iterator[tuple[str, str]]:
+    """``typedef long long ll;``/``using vi = vector<int>;`` → ("ll", "long long"), ("vi", "vector")."""
+    for node in nodes("type_definition", "alias_declaration"):
         target = node.child_by_field_name("type")
         if node.type == "type_definition":
             names = node.children_by_field_name("declarator")
@@ -159,8 +171,7 @@ def type_aliases(tree: Tree) -> dict[str, str]:
         base = last_name(target) or " ".join(text(target).split())
         for name in names:
             if name is not None and name.type in ("type_identifier", "identifier"):
-                aliases[text(name)] = aliases.get(base, base)
-    return aliases
+                yield text(name), base
 
 
 def _template_type(type_node: Node | None) -> Node | None:
@@ -213,20 +224,9 @@ _DECLARATIONS = frozenset({
 })
 
 
-def declarations_of(tree: Tree, name: str, scope: Node | None = None) -> list[Node]:
-    """The type nodes of every declaration (variable, parameter, member) of ``name`` in ``scope`` (or the file)."""
-    if scope is None:
-        return _declarations_by_name(tree).get(name, [])
+def declarations_in(scope: Node, name: str) -> list[Node]:
+    """The type nodes of every declaration (variable, parameter, member) of ``name`` in ``scope``."""
     return [t for n, t in _declarations_in(walk(scope)) if n == name]
-
-
-@functools.lru_cache(maxsize=16)
-def _declarations_by_name(tree: Tree) -> dict[str, list[Node]]:
-    """Every declaration in the file, indexed by name once per tree (rules ask about many names)."""
-    index: dict[str, list[Node]] = {}
-    for name, type_node in _declarations_in(nodes_of(tree, *_DECLARATIONS)):
-        index.setdefault(name, []).append(type_node)
-    return index
 
 
 def _declarations_in(nodes) -> Iterator[tuple[str, Node]]:
@@ -236,6 +236,141 @@ def _declarations_in(nodes) -> Iterator[tuple[str, Node]]:
                 declared = declarator_name(declarator)
                 if declared is not None:
                     yield text(declared), node.child_by_field_name("type")
+
+
+# ---- what a rule may know of the rest of the file ----
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    """What one unit (a top-level definition) tells the rules about the file: a function of its subtree alone."""
+
+    aliases: tuple[tuple[str, str], ...]  # typedefs/usings in source order: (name, base type)
+    by_ref: tuple[tuple[str, int], ...]  # (function, position) of its non-const reference/pointer parameters
+    declared: tuple[tuple[str, str], ...]  # (name, base type before aliases) of every declaration
+    functions: frozenset[str]  # unqualified names of the functions defined
+    has_main: bool
+    uses_iostreams: bool  # mentions cin or cout
+    calls_sync_with_stdio: bool
+    calls_c_stdio: bool
+    used_beyond_lookups: frozenset[str]  # see _used_beyond_lookups
+
+    @classmethod
+    def of(cls, nodes: NodeIndex) -> UnitFacts:
+        definitions = list(function_definitions(nodes))
+        calls = {callee(n) for n in nodes("call_expression")}
+        identifiers = [(n, text(n)) for n in nodes("identifier")]
+        return cls(
+            aliases=tuple(_alias_pairs(nodes)),
+            by_ref=tuple(_nonconst_ref_params(nodes)),
+            declared=tuple((name, last_name(type_node)) for name, type_node in _declarations_in(nodes(*_DECLARATIONS))),
+            functions=frozenset(
+                last_name(function_declarator(d).child_by_field_name("declarator"))
+                for d in definitions
+                if function_declarator(d) is not None
+            ),
+            has_main=any(is_main(d) for d in definitions),
+            uses_iostreams=any(name in ("cin", "cout") for _, name in identifiers),
+            calls_sync_with_stdio="sync_with_stdio" in calls,
+            calls_c_stdio=not calls.isdisjoint(C_STDIO),
+            used_beyond_lookups=frozenset(_used_beyond_lookups(nodes, identifiers)),
+        )
+
+
+class FileFacts:
+    """The facts of all units, merged in file order: everything a rule may know beyond its own unit."""
+
+    def __init__(self, unit_facts: list[UnitFacts]) -> None:
+        self.aliases: dict[str, str] = {}
+        self.by_ref: dict[str, set[int]] = {}
+        self.declared: dict[str, list[str]] = {}
+        self.functions: set[str] = set()
+        self.used_beyond_lookups: set[str] = set()
+        for unit in unit_facts:
+            for name, base in unit.aliases:
+                self.aliases[name] = self.aliases.get(base, base)
+            for function, position in unit.by_ref:
+                self.by_ref.setdefault(function, set()).add(position)
+            for name, base in unit.declared:
+                self.declared.setdefault(name, []).append(base)
+            self.functions |= unit.functions
+            self.used_beyond_lookups |= unit.used_beyond_lookups
+        self.main_unit = next((i for i, unit in enumerate(unit_facts) if unit.has_main), None)
+        self.uses_iostreams = any(unit.uses_iostreams for unit in unit_facts)
+        self.calls_sync_with_stdio = any(unit.calls_sync_with_stdio for unit in unit_facts)
+        self.calls_c_stdio = any(unit.calls_c_stdio for unit in unit_facts)
+
+
+class Scope:
+    """One unit as a rule sees it: its own nodes (``nodes``), and questions about the rest of the file.
+
+    With ``reads`` (a dict), every question is recorded with its answer. A unit's matches are a function of its
+    subtree and of those answers, so they stay valid as long as ``still_holds(reads)``.
+    """
+
+    def __init__(
+        self, unit: Node, index: int, facts: FileFacts, tree: Tree, source: bytes,
+        nodes: NodeIndex | None = None, reads: dict | None = None,
+    ) -> None:
+        self.unit, self.index, self.facts, self.tree, self.source = unit, index, facts, tree, source
+        self.nodes = nodes or NodeIndex(unit)
+        self.reads = reads
+
+    def file_nodes(self, *types: str) -> list[Node]:
+        """Nodes anywhere in the file, for building edits only: a finding must not depend on them."""
+        return file_nodes(self.tree)(*types)
+
+    def still_holds(self, reads: dict) -> bool:
+        """Whether every recorded question gets the recorded answer here."""
+        return all(getattr(self, question)(*args) == answer for (question, *args), answer in reads.items())
+
+    def _answer(self, answer, question: str, *args):
+        if self.reads is not None:
+            self.reads[(question, *args)] = answer
+        return answer
+
+    # -- the questions --
+
+    def alias(self, name: str) -> str:
+        """What a type name stands for, through the file's typedefs and usings."""
+        return self._answer(self.facts.aliases.get(name, name), "alias", name)
+
+    def by_ref_positions(self, function: str) -> frozenset[int]:
+        """The positions of the non-const reference/pointer parameters of the file's functions of that name."""
+        return self._answer(frozenset(self.facts.by_ref.get(function, ())), "by_ref_positions", function)
+
+    def declared_types(self, name: str) -> tuple[str, ...]:
+        """The type (through aliases) of every declaration of ``name`` in the file."""
+        types = tuple(self.facts.aliases.get(t, t) for t in self.facts.declared.get(name, ()))
+        return self._answer(types, "declared_types", name)
+
+    def defines_function(self, name: str) -> bool:
+        return self._answer(name in self.facts.functions, "defines_function", name)
+
+    def used_beyond_lookups(self, name: str) -> bool:
+        return self._answer(name in self.facts.used_beyond_lookups, "used_beyond_lookups", name)
+
+    def holds_file_main(self) -> bool:
+        """Whether the program's main (the file's first) is in this unit."""
+        return self._answer(self.facts.main_unit == self.index, "holds_file_main")
+
+    def uses_iostreams(self) -> bool:
+        return self._answer(self.facts.uses_iostreams, "uses_iostreams")
+
+    def calls_sync_with_stdio(self) -> bool:
+        return self._answer(self.facts.calls_sync_with_stdio, "calls_sync_with_stdio")
+
+    def mixes_c_stdio(self) -> bool:
+        return self._answer(self.facts.calls_c_stdio, "mixes_c_stdio")
+
+
+@functools.lru_cache(maxsize=4)
+def file_scopes(tree: Tree, source: bytes) -> list[Scope]:
+    """A scope for every unit of the file (``source`` is what ``tree`` was parsed from), sharing one FileFacts."""
+    found = units(tree)
+    indexes = [NodeIndex(unit) for unit in found]
+    facts = FileFacts([UnitFacts.of(nodes) for nodes in indexes])
+    return [Scope(unit, i, facts, tree, source, nodes) for i, (unit, nodes) in enumerate(zip(found, indexes))]
 
 
 # ---- what a piece of code does to a variable ----
@@ -256,11 +391,9 @@ MUTATING_CALLS = frozenset({
 })
 
 
-@functools.lru_cache(maxsize=16)
-def nonconst_ref_params(tree: Tree) -> dict[str, set[int]]:
-    """For each function of the file, the positions of its non-const reference/pointer parameters."""
-    positions: dict[str, set[int]] = {}
-    for node in nodes_of(tree, "function_definition", "declaration", "field_declaration"):
+def _nonconst_ref_params(nodes: NodeIndex) -> Iterator[tuple[str, int]]:
+    """``(function, position)`` of every non-const reference/pointer parameter of the functions declared here."""
+    for node in nodes("function_definition", "declaration", "field_declaration"):
         declarator = function_declarator(node)
         if declarator is None or declarator.child_by_field_name("parameters") is None:
             continue
@@ -269,12 +402,11 @@ def nonconst_ref_params(tree: Tree) -> dict[str, set[int]]:
             shape = param.child_by_field_name("declarator")
             by_ref = shape is not None and shape.type in ("reference_declarator", "pointer_declarator")
             if by_ref and not has_const(param):
-                positions.setdefault(last_name(declarator.child_by_field_name("declarator")), set()).add(index)
-    return positions
+                yield last_name(declarator.child_by_field_name("declarator")), index
 
 
 def modifies(
-    code: Iterable[Node], name: str, tree: Tree, *, element_writes: bool, indexing_inserts: bool = False
+    code: Iterable[Node], name: str, scope: "Scope", *, element_writes: bool, indexing_inserts: bool = False
 ) -> bool:
     """Whether ``code`` may change variable ``name`` (or, with ``element_writes``, its elements).
 
@@ -282,7 +414,7 @@ def modifies(
     Follows non-const references bound to it (``auto& x = v[i]``, ``for (auto& x : v)``) and counts passing it
     to a file function's non-const reference parameter, to a mutating algorithm, or taking its address.
     """
-    names, by_ref = {name}, nonconst_ref_params(tree)
+    names = {name}
 
     def rooted(expr: Node | None) -> bool:
         if expr is None or not element_writes and expr.type == "subscript_expression":
@@ -308,7 +440,7 @@ def modifies(
                     return True
                 if callee(node) in MUTATING_CALLS and any(mentions(a, names) for a in arguments(node)):
                     return True
-                positions = by_ref.get(callee(node), set())
+                positions = scope.by_ref_positions(callee(node))
                 if any(i in positions and root_name(a) in names for i, a in enumerate(arguments(node))):
                     return True
             if kind in ("declaration", "for_range_loop") and not has_const(node):
@@ -329,18 +461,11 @@ C_STDIO = frozenset({
 })
 
 
-def _mixes_c_stdio(tree: Tree) -> bool:
-    return any(callee(n) in C_STDIO for n in nodes_of(tree, "call_expression"))
-
-
-def _calls_sync_with_stdio(tree: Tree) -> bool:
-    return any(callee(n) == "sync_with_stdio" for n in nodes_of(tree, "call_expression"))
-
-
-def find_sync_stdio(tree: Tree, source: bytes) -> list[Match]:
-    main = main_function(tree)
-    uses_iostreams = any(text(n) in ("cin", "cout") for n in nodes_of(tree, "identifier"))
-    if main is None or not uses_iostreams or _calls_sync_with_stdio(tree) or _mixes_c_stdio(tree):
+def find_sync_stdio(scope: Scope) -> list[Match]:
+    main = next((d for d in function_definitions(scope.nodes) if is_main(d)), None)
+    if main is None or not scope.holds_file_main():
+        return []
+    if not scope.uses_iostreams() or scope.calls_sync_with_stdio() or scope.mixes_c_stdio():
         return []
     body = main.child_by_field_name("body")
     if body is None or body.type != "compound_statement":
@@ -348,10 +473,10 @@ def find_sync_stdio(tree: Tree, source: bytes) -> list[Match]:
     brace = body.children[0]
     statements = body.named_children
     if statements and statements[0].start_point.row > brace.start_point.row:
-        indent = line_indent(source, statements[0].start_byte)
+        indent = line_indent(scope.source, statements[0].start_byte)
     else:
-        indent = line_indent(source, main.start_byte) + "    "
-    nl = newline(source)
+        indent = line_indent(scope.source, main.start_byte) + "    "
+    nl = newline(scope.source)
     insert = f"{nl}{indent}std::ios::sync_with_stdio(false);{nl}{indent}std::cin.tie(nullptr);"
     name = main.child_by_field_name("declarator") or main
     return [Match(name, (Edit(brace.end_byte, brace.end_byte, insert),))]
@@ -360,16 +485,16 @@ def find_sync_stdio(tree: Tree, source: bytes) -> list[Match]:
 # ---- 2. endl ----
 
 
-def find_endl(tree: Tree, source: bytes) -> list[Match]:
-    if _calls_sync_with_stdio(tree) and _mixes_c_stdio(tree):
-        return []  # unsynced iostreams mixed with printf: the flushes keep the output in order
+def find_endl(scope: Scope) -> list[Match]:
     matches = []
-    for node in nodes_of(tree, "binary_expression"):
+    for node in scope.nodes("binary_expression"):
         if operator(node) == "<<":
             right = node.child_by_field_name("right")
             is_endl = right is not None and right.type in ("identifier", "qualified_identifier")
             if is_endl and last_name(right) == "endl":
                 matches.append(Match(right, (Edit(right.start_byte, right.end_byte, "'\\n'"),)))
+    if matches and scope.calls_sync_with_stdio() and scope.mixes_c_stdio():
+        return []  # unsynced iostreams mixed with printf: the flushes keep the output in order
     return matches
 
 
@@ -383,7 +508,7 @@ CONTAINERS = frozenset({
 _KEYED = frozenset({"map", "unordered_map"})  # operator[] inserts: indexing is a write
 
 
-def _by_value_container_params(definition: Node, aliases: dict[str, str]) -> list[tuple[int, Node]]:
+def _by_value_container_params(definition: Node, scope: Scope) -> list[tuple[int, Node]]:
     declarator = function_declarator(definition)
     if declarator is None or declarator.child_by_field_name("parameters") is None:
         return []
@@ -394,7 +519,7 @@ def _by_value_container_params(definition: Node, aliases: dict[str, str]) -> lis
         if param.type in ("parameter_declaration", "optional_parameter_declaration")
         and param.child_by_field_name("declarator") is not None
         and param.child_by_field_name("declarator").type == "identifier"
-        and type_name(param.child_by_field_name("type"), aliases) in CONTAINERS
+        and type_name(param.child_by_field_name("type"), scope) in CONTAINERS
     ]
 
 
@@ -408,14 +533,14 @@ def _by_ref_edits(param: Node) -> list[Edit]:
     return edits + [Edit(type_node.end_byte, declarator.start_byte, "& ")]
 
 
-def _prototype_params(tree: Tree, definition: Node, index: int, param: Node) -> list[Node]:
+def _prototype_params(scope: Scope, definition: Node, index: int, param: Node) -> list[Node]:
     """The same parameter in the function's separate declarations (prototypes, in-class declarations)."""
     name = last_name(function_declarator(definition).child_by_field_name("declarator"))
     count = len([p for p in function_declarator(definition).child_by_field_name("parameters").named_children
                  if p.type != "comment"])
     wanted = " ".join(text(param.child_by_field_name("type")).split())
     found = []
-    for node in nodes_of(tree, "declaration", "field_declaration"):
+    for node in scope.file_nodes("declaration", "field_declaration"):
         declarator = function_declarator(node)
         if declarator is None or last_name(declarator.child_by_field_name("declarator")) != name:
             continue
@@ -435,26 +560,30 @@ def _is_virtual(definition: Node) -> bool:
     )
 
 
-def find_const_ref_param(tree: Tree, source: bytes) -> list[Match]:
-    aliases = type_aliases(tree)
+def _const_ref_edits(scope: Scope, definition: Node, index: int, param: Node) -> list[Edit]:
+    """The parameter, and the same parameter in the function's prototypes elsewhere in the file."""
+    edits = _by_ref_edits(param)
+    for prototype in _prototype_params(scope, definition, index, param):
+        edits += _by_ref_edits(prototype)
+    return edits
+
+
+def find_const_ref_param(scope: Scope) -> list[Match]:
     matches = []
-    for definition in function_definitions(tree):
+    for definition in function_definitions(scope.nodes):
         if is_main(definition) or _is_virtual(definition):
             continue
         body = definition.child_by_field_name("body")
-        for index, param in _by_value_container_params(definition, aliases):
+        for index, param in _by_value_container_params(definition, scope):
             name = text(param.child_by_field_name("declarator"))
-            keyed = type_name(param.child_by_field_name("type"), aliases) in _KEYED
-            if modifies([body], name, tree, element_writes=True, indexing_inserts=keyed):
+            keyed = type_name(param.child_by_field_name("type"), scope) in _KEYED
+            if modifies([body], name, scope, element_writes=True, indexing_inserts=keyed):
                 continue
-            edits = _by_ref_edits(param)
-            for prototype in _prototype_params(tree, definition, index, param):
-                edits += _by_ref_edits(prototype)
             message = (
                 f"'{name}' is copied on every call to {function_name(definition)}"
                 " and never modified: pass it as a const reference"
             )
-            matches.append(Match(param, tuple(edits), message))
+            matches.append(Match(param, functools.partial(_const_ref_edits, scope, definition, index, param), message))
     return matches
 
 
@@ -509,15 +638,14 @@ def _may_exit_early(loop: Node) -> bool:
     return any(n.type in exits for n in walk(loop.child_by_field_name("body")))
 
 
-def find_reserve(tree: Tree, source: bytes) -> list[Match]:
-    aliases = type_aliases(tree)
+def find_reserve(scope: Scope) -> list[Match]:
     matches = []
-    for block in nodes_of(tree, "compound_statement"):
+    for block in scope.nodes("compound_statement"):
         statements = block.named_children
         for position, declaration in enumerate(statements):
             if declaration.type != "declaration":
                 continue
-            if type_name(declaration.child_by_field_name("type"), aliases) != "vector":
+            if type_name(declaration.child_by_field_name("type"), scope) != "vector":
                 continue
             for declarator in declaration.children_by_field_name("declarator"):
                 if declarator.type != "identifier":
@@ -531,8 +659,8 @@ def find_reserve(tree: Tree, source: bytes) -> list[Match]:
                 if counted[0] == vector or not _pushes_into(first_use, vector) or _may_exit_early(first_use):
                     continue
                 count = counted[1]
-                indent = line_indent(source, first_use.start_byte)
-                insert = f"if ({count} > 0) {vector}.reserve({count});{newline(source)}{indent}"
+                indent = line_indent(scope.source, first_use.start_byte)
+                insert = f"if ({count} > 0) {vector}.reserve({count});{newline(scope.source)}{indent}"
                 message = f"'{vector}' grows one push_back at a time; reserve its {count} elements before the loop"
                 matches.append(Match(declarator, (Edit(first_use.start_byte, first_use.start_byte, insert),), message))
     return matches
@@ -541,10 +669,9 @@ def find_reserve(tree: Tree, source: bytes) -> list[Match]:
 # ---- 5. string-append ----
 
 
-def find_string_append(tree: Tree, source: bytes) -> list[Match]:
-    aliases = type_aliases(tree)
+def find_string_append(scope: Scope) -> list[Match]:
     matches = []
-    for node in nodes_of(tree, "assignment_expression"):
+    for node in scope.nodes("assignment_expression"):
         if operator(node) != "=":
             continue
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
@@ -552,8 +679,8 @@ def find_string_append(tree: Tree, source: bytes) -> list[Match]:
             continue
         if operator(right) != "+" or text(right.child_by_field_name("left")) != text(left):
             continue  # only `s = s + x`: in `s = s + a + b` chars a + b would add as integers after the rewrite
-        types = declarations_of(tree, text(left))
-        if not types or not all(type_name(t, aliases) == "string" for t in types):
+        types = scope.declared_types(text(left))
+        if not types or not all(t == "string" for t in types):
             continue
         plus = right.child_by_field_name("operator")
         edit = Edit(node.child_by_field_name("operator").start_byte, plus.end_byte, "+=")
@@ -566,11 +693,9 @@ def find_string_append(tree: Tree, source: bytes) -> list[Match]:
 _SMALL_EXPONENTS = {"2": 2, "2.0": 2, "2.": 2, "3": 3, "3.0": 3, "3.": 3}
 
 
-def find_pow_int(tree: Tree, source: bytes) -> list[Match]:
-    if any(function_name(d) == "pow" for d in function_definitions(tree)):
-        return []  # the file's own pow (often a modular power) is not the floating-point one
+def find_pow_int(scope: Scope) -> list[Match]:
     matches = []
-    for node in nodes_of(tree, "call_expression"):
+    for node in scope.nodes("call_expression"):
         if member_call(node) is not None or callee(node) != "pow":
             continue
         args = arguments(node)
@@ -579,6 +704,8 @@ def find_pow_int(tree: Tree, source: bytes) -> list[Match]:
         base = text(args[0])
         factors = " * ".join([f"(double)({base})"] + [f"({base})"] * (_SMALL_EXPONENTS[text(args[1])] - 1))
         matches.append(Match(node, (Edit(node.start_byte, node.end_byte, f"({factors})"),)))
+    if matches and scope.defines_function("pow"):
+        return []  # the file's own pow (often a modular power) is not the floating-point one
     return matches
 
 
@@ -610,52 +737,63 @@ def _fresh_name(base: str, taken: set[str]) -> str:
     return name
 
 
-def _invariant_in(loop: Node, obj: Node, tree: Tree, file_functions: set[str]) -> bool:
+def _invariant_in(loop: Node, obj: Node, scope: Scope) -> bool:
     """Whether the loop leaves ``obj``'s length alone: not declared by the loop, not modified in it, and, unless
     it is a local variable or parameter, no function of this file (which might modify it) is called in the loop."""
     name = root_name(obj)
     init = loop.child_by_field_name("initializer")
-    if init is not None and declarations_of(tree, name, init):
+    if init is not None and declarations_in(init, name):
         return False
     loop_code = [n for n in (loop.child_by_field_name(f) for f in ("condition", "update", "body")) if n is not None]
-    if modifies(loop_code, name, tree, element_writes=False):
+    if modifies(loop_code, name, scope, element_writes=False):
         return False
     function = next((a for a in ancestors(loop) if a.type == "function_definition"), None)
-    if function is not None and name != "this" and declarations_of(tree, name, function):
+    if function is not None and name != "this" and declarations_in(function, name):
         return True
     calls = (n for part in loop_code for n in walk(part) if n.type == "call_expression")
-    return not any(callee(n) in file_functions for n in calls)
+    return not any(scope.defines_function(callee(n)) for n in calls)
 
 
-def find_hoist_loop_bound(tree: Tree, source: bytes) -> list[Match]:
-    taken = {text(n) for n in nodes_of(tree, "identifier")}
-    file_functions = {last_name(function_declarator(d).child_by_field_name("declarator"))
-                      for d in function_definitions(tree) if function_declarator(d) is not None}
+@functools.lru_cache(maxsize=16)
+def _names_in_use(tree: Tree) -> frozenset[str]:
+    return frozenset(text(n) for n in file_nodes(tree)("identifier"))
+
+
+def _hoist_edits(scope: Scope, loop: Node, bounds: list[tuple[Node, str]]) -> list[Edit]:
+    """One block around the loop: a variable (named fresh in the file) per distinct call, the calls replaced."""
+    taken = set(_names_in_use(scope.tree))
+    hoisted: dict[str, str] = {}  # call text -> variable
+    for call, base in bounds:
+        if text(call) not in hoisted:
+            hoisted[text(call)] = _fresh_name(base, taken)
+    declarations = " ".join(f"const auto {var} = {call};" for call, var in hoisted.items())
+    return [
+        Edit(loop.start_byte, loop.start_byte, f"{{ {declarations} "),
+        *(Edit(call.start_byte, call.end_byte, hoisted[text(call)]) for call, _ in bounds),
+        Edit(loop.end_byte, loop.end_byte, " }"),
+    ]
+
+
+def find_hoist_loop_bound(scope: Scope) -> list[Match]:
     matches = []
-    for loop in nodes_of(tree, "for_statement"):
+    for loop in scope.nodes("for_statement"):
         condition = loop.child_by_field_name("condition")
         if condition is None:
             continue
-        hoisted: dict[str, str] = {}  # call text -> variable (fresh in the file; each loop gets its own block)
-        taken_here = set(taken)
-        replacements, kinds = [], set()
+        bounds: list[tuple[Node, str]] = []  # (call, base name of the variable that will hold its value)
+        kinds = set()
         for call in walk(condition):
             bound = _recomputed_bound(call) if call.type == "call_expression" else None
-            if bound is None or not _invariant_in(loop, bound[0], tree, file_functions):
+            if bound is None or not _invariant_in(loop, bound[0], scope):
                 continue
             obj, kind = bound
-            if text(call) not in hoisted:
-                suffix = "len" if kind in ("strlen", "length") else "size"
-                base = text(obj.child_by_field_name("field") or obj)
-                hoisted[text(call)] = _fresh_name(f"{base}_{suffix}", taken_here)
-            replacements.append(Edit(call.start_byte, call.end_byte, hoisted[text(call)]))
+            suffix = "len" if kind in ("strlen", "length") else "size"
+            bounds.append((call, f"{text(obj.child_by_field_name('field') or obj)}_{suffix}"))
             kinds.add(kind)
-        if not hoisted:
+        if not bounds:
             continue
-        declarations = " ".join(f"const auto {var} = {call};" for call, var in hoisted.items())
-        edits = (Edit(loop.start_byte, loop.start_byte, f"{{ {declarations} "), *replacements,
-                 Edit(loop.end_byte, loop.end_byte, " }"))
-        calls = ", ".join(f"'{c}'" for c in hoisted)
+        edits = functools.partial(_hoist_edits, scope, loop, bounds)
+        calls = ", ".join(f"'{c}'" for c in dict.fromkeys(text(call) for call, _ in bounds))
         if "strlen" in kinds:
             message = f"{calls} walks the whole string on every iteration (quadratic): compute it once before the loop"
             matches.append(Match(condition, edits, message, "information"))
@@ -679,10 +817,32 @@ _LOOKUP_MEMBERS = frozenset({
 _HASHED = {"map": "unordered_map", "set": "unordered_set"}
 
 
-def _only_looked_up(tree: Tree, name: str, declared_at: set[int]) -> bool:
-    """Whether every use of ``name`` in the file is a lookup: ``m[k]``, ``m.count(k)``, ``m.find(k)``..."""
-    for node in nodes_of(tree, "identifier"):
-        if text(node) != name or node.start_byte in declared_at:
+def _map_declarations(nodes: NodeIndex) -> list[tuple[Node, str, Node, list[Node]]]:
+    """``(declaration, "map" or "set", its type, the names it declares)`` for the std::map/set variables here."""
+    found = []
+    for declaration in nodes("declaration"):
+        type_node = declaration.child_by_field_name("type")
+        kind = last_name(type_node)
+        if kind not in _HASHED or not template_arguments(type_node):
+            continue
+        declarators = declaration.children_by_field_name("declarator")
+        if any(d.type == "function_declarator" for d in declarators):
+            continue  # a function returning a map
+        names = [declarator_name(d) for d in declarators]
+        if names and all(n is not None for n in names):
+            found.append((declaration, kind, type_node, names))
+    return found
+
+
+def _used_beyond_lookups(nodes: NodeIndex, identifiers: list[tuple[Node, str]]) -> set[str]:
+    """The names used here other than to look a key up (``m[k]``, ``m.count(k)``…) or to declare a map or set.
+
+    ``identifiers``: the identifier nodes here, with their names.
+    """
+    declared_at = {n.start_byte for *_, names in _map_declarations(nodes) for n in names}
+    used: set[str] = set()
+    for node, name in identifiers:
+        if name in used or node.start_byte in declared_at:
             continue
         parent = node.parent
         if parent.type == "subscript_expression" and parent.child_by_field_name("argument") == node:
@@ -690,44 +850,35 @@ def _only_looked_up(tree: Tree, name: str, declared_at: set[int]) -> bool:
         if (parent.type == "field_expression" and parent.child_by_field_name("argument") == node
                 and last_name(parent) in _LOOKUP_MEMBERS and parent.parent.type == "call_expression"):
             continue
-        return False
-    return True
+        used.add(name)
+    return used
 
 
-def find_unordered_map(tree: Tree, source: bytes) -> list[Match]:
-    aliases = type_aliases(tree)
-    candidates = []
-    for declaration in nodes_of(tree, "declaration"):
-        type_node = declaration.child_by_field_name("type")
-        kind = type_name(type_node, {})
-        if kind not in _HASHED or not template_arguments(type_node):
-            continue
-        key = " ".join(text(template_arguments(type_node)[0]).replace("std::", "").split())
-        if aliases.get(key, key) not in _HASHABLE_KEYS:
-            continue
-        declarators = declaration.children_by_field_name("declarator")
-        if any(d.type == "function_declarator" for d in declarators):
-            continue  # a function returning a map
-        names = [declarator_name(d) for d in declarators]
-        if names and all(n is not None for n in names):
-            candidates.append((declaration, kind, type_node, names))
-    declared_at = {n.start_byte for _, _, _, names in candidates for n in names}
-    includes = nodes_of(tree, "preproc_include")
+def _hash_table_edits(scope: Scope, kind: str, name_node: Node) -> list[Edit]:
+    """``map`` → ``unordered_map``, and its header unless the file includes it (or bits/stdc++.h)."""
+    edits = [Edit(name_node.start_byte, name_node.end_byte, _HASHED[kind])]
+    includes = scope.file_nodes("preproc_include")
+    header = f"<{_HASHED[kind]}>"
+    if not any(text(i.child_by_field_name("path")) in (header, "<bits/stdc++.h>") for i in includes):
+        at = includes[-1].end_byte if includes else 0
+        edits.append(Edit(at, at, f"#include {header}{newline(scope.source)}", shared=True))
+    return edits
+
+
+def find_unordered_map(scope: Scope) -> list[Match]:
     matches = []
-    for declaration, kind, type_node, names in candidates:
-        if not all(_only_looked_up(tree, text(n), declared_at) for n in names):
+    for _, kind, type_node, names in _map_declarations(scope.nodes):
+        key = " ".join(text(template_arguments(type_node)[0]).replace("std::", "").split())
+        if scope.alias(key) not in _HASHABLE_KEYS:
+            continue
+        if any(scope.used_beyond_lookups(text(n)) for n in names):
             continue
         name_node = template_name_node(type_node)
-        edits = [Edit(name_node.start_byte, name_node.end_byte, _HASHED[kind])]
-        header = f"<{_HASHED[kind]}>"
-        if not any(text(i.child_by_field_name("path")) in (header, "<bits/stdc++.h>") for i in includes):
-            at = includes[-1].end_byte if includes else 0
-            edits.append(Edit(at, at, f"#include {header}{newline(source)}", shared=True))
         message = (
             f"{', '.join(repr(text(n)) for n in names)} is only used for lookups: a hash table "
             f"(std::{_HASHED[kind]}) answers them in O(1) instead of O(log n)"
         )
-        matches.append(Match(name_node, tuple(edits), message))
+        matches.append(Match(name_node, functools.partial(_hash_table_edits, scope, kind, name_node), message))
     return matches
 
 
@@ -815,7 +966,7 @@ def _accepted_edits(tree: Tree, source: bytes, rule_ids: Iterable[str], span: tu
     for rule in RULES.values():
         if rule.id not in wanted:
             continue
-        for match in rule.find(tree, source):
+        for match in rule.find_in_file(tree, source):
             if span is not None and not all(span[0] <= e.start and e.end <= span[1] for e in match.edits):
                 continue
             new = [e for e in match.edits if not (e.shared and e in accepted)]

@@ -282,6 +282,8 @@ class HeuristicPolicy:
             moves += [{**config, key: options[j]} for j in (i - 1, i + 1) if 0 <= j < len(options)]
         moves += [{**config, "unroll": u} for u in (0, 16, 512) if u != config["unroll"]]
         moves += [{**config, "parallel_mid": not config["parallel_mid"]}, {**config, "cache": not config["cache"]}]
+        if any(not b["reduction"] and set(b["writes"]) & set(main["reads"]) for b in blocks):
+            moves.append({**config, "inline": not config["inline"]})  # padding: inlined, or computed once
         self.rng.shuffle(moves)
         return moves
 
@@ -295,6 +297,7 @@ class HeuristicPolicy:
             f"{config['r_in'] * config['r_mid']}x{config['v_in'] * config['v_mid']}, k-split {config['k_in']}, "
             f"unroll {config['unroll']}" + (", cached accumulator" if config["cache"] else "")
             + (", parallel over 2 tile levels" if config["parallel_mid"] else "")
+            + ("" if config.get("inline", True) else ", producers not inlined")
         )
 
     # -- turning a config into steps --
@@ -416,7 +419,9 @@ STEP_LANGUAGE = """Each step is a JSON object; blocks by name, loops by index in
   {"op": "compute_at" | "reverse_compute_at", "block": "C_global", "target": "C", "loop": 3}
   {"op": "compute_inline" | "reverse_compute_inline", "block": "pad"}
   {"op": "decompose_reduction", "block": "C", "loop": 2}   (C becomes "C_update" plus "C_init"; do it after
-                                                             parallel/vectorize of C)"""
+                                                             parallel/vectorize of C)
+  {"op": "rfactor", "block": "S", "loop": 2}   (partial results per iteration of reduction loop 2 in a new block
+                                                "S_rf", whose loop 2 is spatial and can be vectorized)"""
 
 
 class LlmPolicy:

@@ -54,6 +54,16 @@ def worker_limits(settings: Settings, n_candidates: int) -> Limits:
     return Limits(cpu_s=wall * cores, wall_s=wall, memory_mb=None, output_mb=settings.sandbox.output_mb)
 
 
+def runtime_threads(spec: dict | None) -> int:
+    """Threads TVM's runtime gets: the target's ``num-cores``, else every core this process may use.
+
+    Without it TVM's thread pool takes half the logical CPUs on x86 (it assumes hyper-threading), so on a machine
+    without SMT a parallel schedule would be timed on half the cores it was built for.
+    """
+    cores = (spec or {}).get("num-cores")
+    return int(cores) if cores else max(1, len(os.sched_getaffinity(0)))
+
+
 async def run_worker(
     request: dict,
     *,
@@ -86,6 +96,7 @@ async def run_worker(
             "PYTHONPATH": str(PACKAGE_ROOT),
             "XDG_CACHE_HOME": str(work / ".cache"),
             "PYTHONDONTWRITEBYTECODE": "1",
+            "TVM_NUM_THREADS": str(runtime_threads(request.get("target"))),
         }
         # The interpreter and its packages (TVM) may live under the hidden home directory (pyenv, venvs).
         python_dirs = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(sys.executable).resolve().parent}

@@ -12,7 +12,7 @@ Request::
 
 Reply::
 
-    {"ok": true, "target": {...}, "baseline": {"times": [...], "info": {...}, "script": "..."},
+    {"ok": true, "target": {...}, "threads": 2, "baseline": {"times": [...], "info": {...}, "script": "..."},
      "results": [{"id", "status": "ok|invalid|build_error|runtime_error|incorrect|load_error",
                   "detail", "times": [...], "max_error", "script", "trace", "info"}]}
 
@@ -27,6 +27,8 @@ loop nest (outermost first, negative from the innermost), so proposals are plain
     {"op": "compute_at" | "reverse_compute_at", "block": "C_global", "target": "C", "loop": 3}
     {"op": "compute_inline" | "reverse_compute_inline", "block": "pad"}
     {"op": "decompose_reduction", "block": "C", "loop": 2}
+    {"op": "rfactor", "block": "sum", "loop": 2}    (partial results per iteration of a reduction loop, in a new
+                                                     block "sum_rf"; "sum" then reduces them)
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from pathlib import Path
 PRIMITIVES = (
     "split", "reorder", "fuse", "parallel", "vectorize", "unroll", "auto_unroll", "cache_read", "cache_write",
     "compute_at", "reverse_compute_at", "compute_inline", "reverse_compute_inline", "decompose_reduction",
+    "rfactor",
 )  # fmt: skip
 
 # |candidate - original| <= atol * max|original| + rtol * |original|, per dtype: reordered float reductions
@@ -100,7 +103,7 @@ def host_target(spec: dict | None):
         mcpu = tvm.target.codegen.llvm_get_system_cpu()
     except Exception:  # noqa: BLE001 - older builds lack the query; generic llvm still works
         pass
-    target = {"kind": "llvm", "num-cores": os.cpu_count() or 1}
+    target = {"kind": "llvm", "num-cores": max(1, len(os.sched_getaffinity(0)))}
     if mcpu and mcpu != "generic":
         target["mcpu"] = mcpu
     return tvm.target.Target(target)
@@ -145,6 +148,8 @@ def apply_step(sch, step: dict) -> None:
             getattr(sch, op)(block)
         elif op == "decompose_reduction":
             sch.decompose_reduction(block, _loop(sch, block, step["loop"]))
+        elif op == "rfactor":
+            sch.rfactor(_loop(sch, block, step["loop"]), int(step.get("factor_axis", 0)))
     except StepError:
         raise
     except KeyError as exc:
@@ -376,7 +381,8 @@ def handle(request: dict) -> dict:
         return {"ok": False, "stage": "build", "detail": f"the original: {baseline.detail}"}
 
     if variants and not any(v.alive for v in variants):  # every proposal was rejected: nothing to run
-        return {"ok": True, "target": str(target), "baseline": {"times": []}, "stages_s": stages,
+        return {"ok": True, "target": str(target), "threads": tvm.runtime.num_threads(), "baseline": {"times": []},
+                "stages_s": stages,
                 "results": [{"id": v.id, "status": v.status, "detail": v.detail, "times": []} for v in variants]}
     dev = tvm.cpu()
     inputs = random_inputs(original, int(request.get("seed", 0)))
@@ -418,7 +424,8 @@ def handle(request: dict) -> dict:
         base.update(info=describe(sch), script=printed(original, request["func"]))
     results = [state(v) for v in variants]
     stage("describe")
-    return {"ok": True, "target": str(target), "baseline": base, "results": results, "stages_s": stages}
+    return {"ok": True, "target": str(target), "threads": tvm.runtime.num_threads(), "baseline": base,
+            "results": results, "stages_s": stages}
 
 
 def time_interleaved(variants: list[Variant], inputs: list, dev, request: dict) -> None:
