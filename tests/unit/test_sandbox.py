@@ -203,3 +203,21 @@ def test_cancellation_kills_the_process_group():
     asyncio.run(run())
     survivors = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True, text=True).stdout.split()
     assert survivors == []
+
+
+def test_concurrent_runs_on_a_fresh_cache_build_the_launcher_once(tmp_path, monkeypatch):
+    """The launcher is built off the event loop; parallel sandbox runs must not trip over each other's build."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fresh-cache"))
+    sandbox = Sandbox()
+
+    async def one(i):
+        work = tmp_path / f"w{i}"
+        work.mkdir()
+        return await sandbox.run(["/bin/echo", str(i)], workdir=work)
+
+    async def many():
+        return await asyncio.gather(*(one(i) for i in range(6)))
+
+    results = asyncio.run(many())
+    assert [r.stdout.decode().strip() for r in results] == [str(i) for i in range(6)]
+    assert all(r.status == "ok" for r in results)

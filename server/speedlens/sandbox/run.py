@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -157,6 +158,23 @@ def cache_dir(*parts: str) -> Path:
     return path
 
 
+async def in_thread(func, *args):
+    """``func(*args)`` in a worker thread, so the event loop stays responsive.
+
+    Cancelling the caller waits for the call to end before re-raising: it may own a child process (a compiler),
+    and a cancelled job must leave no process behind.
+    """
+    call = asyncio.ensure_future(asyncio.to_thread(func, *args))
+    try:
+        return await asyncio.shield(call)
+    except asyncio.CancelledError:
+        await asyncio.wait([call])
+        raise
+
+
+_LAUNCHER_BUILD = threading.Lock()
+
+
 @functools.lru_cache(maxsize=1)
 def launcher_path() -> Path:
     """The launcher binary, compiled once per machine from the packaged C source."""
@@ -165,18 +183,25 @@ def launcher_path() -> Path:
     target = cache_dir("launcher") / key / "speedlens-launcher"
     if target.exists():
         return target
+    with _LAUNCHER_BUILD:  # concurrent sandbox runs (threads) build it once; other processes race harmlessly
+        if not target.exists():
+            _build_launcher(source, target)
+    return target
+
+
+def _build_launcher(source: bytes, target: Path) -> None:
     compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
     if compiler is None:
         raise InputError("no C compiler found to build the sandbox launcher", "install gcc (apt-get install gcc)")
     target.parent.mkdir(parents=True, exist_ok=True)
-    src = target.parent / "launcher.c"
+    src = target.parent / f"launcher.{os.getpid()}.c"  # per process: another may be building it right now
     src.write_bytes(source)
     tmp = target.with_suffix(f".tmp{os.getpid()}")
     proc = subprocess.run([compiler, "-O2", "-o", str(tmp), str(src)], capture_output=True, text=True)
+    src.unlink(missing_ok=True)
     if proc.returncode != 0:
         raise InputError(f"could not build the sandbox launcher: {proc.stderr[:500]}", "check your C compiler")
     tmp.replace(target)
-    return target
 
 
 @contextlib.contextmanager
@@ -264,6 +289,7 @@ class Sandbox:
         ro_binds = [Path(p).resolve() for p in ro_binds]
         if stdin is not None and self.isolation.method == "bwrap" and not _inside(stdin, workdir):
             ro_binds = [*ro_binds, stdin.parent]
+        await in_thread(launcher_path)  # built once per machine; never on the event loop
         cmd = self.command(argv, workdir, limits, stdin, ro_binds)
         reports, err = await self._launch(cmd, workdir, full_env, limits.wall_s + 10)
         stdout, truncated = _read_capped(workdir / ".stdout", limits.output_mb << 20)
@@ -290,6 +316,7 @@ class Sandbox:
         binds = {Path(p).resolve() for p in ro_binds}
         binds |= {program.resolve().parent for program, _ in jobs} | {stdin.resolve().parent for _, stdin in jobs}
         binds = {b for b in binds if not _inside(b, workdir)}
+        await in_thread(launcher_path)
         cmd = self.command([], workdir, limits, None, sorted(binds), jobfile=jobfile)
         reports, err = await self._launch(cmd, workdir, env, limits.wall_s * len(jobs) + 10)
         stderr, _ = _read_capped(workdir / ".stderr", 64 << 10)
