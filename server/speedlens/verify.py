@@ -8,6 +8,7 @@ original. Nothing here knows about proposers, editors or the CLI.
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ from speedlens.sandbox.run import Limits, RunResult, Sandbox, workdir
 from speedlens.sandbox.timing import interleaved, parse_instruction_count, valgrind_wrapper
 from speedlens.stats.conformal import correct_confidence, estimate, min_inputs
 from speedlens.testcases import TestCase
+
+log = logging.getLogger(__name__)
 
 LONGEST_WHEN_ALL_SHORT = 3  # inputs timed when none reaches min_time_ms
 
@@ -209,13 +212,22 @@ class CppVerifier:
                 result[name] = ([counts[0]], [counts[1]])
             return result
 
-        async def measure_round(plan: list[tuple[str, str]]) -> list[float]:
+        async def run_round(plan: list[tuple[str, str]]) -> tuple[list, list]:
             jobs = [(builds[which].binary, cases[name].input) for which, name in plan]
             with workdir() as wd:
                 runs = await self.sandbox.run_batch(jobs, workdir=wd, limits=self.compiler.run_limits())
-            for (which, name), run in zip(plan, runs):
-                if not run.ok:  # it passed moments ago: a flaky program is not a verified one
-                    raise VerificationFlake(f"input {name}: the {which} {run.describe()} while being timed")
+            return runs, [(which, name, run) for (which, name), run in zip(plan, runs) if not run.ok]
+
+        async def measure_round(plan: list[tuple[str, str]]) -> list[float]:
+            runs, failed = await run_round(plan)
+            # Only wall-clock timeouts of runs that passed moments ago can be the machine stalling (a paused VM,
+            # swapping): such a round is run again, once. Anything else is a flaky program, never verified.
+            if failed and all(run.status == "timeout" for *_, run in failed):
+                log.warning("a timing round stalled (%s); running it again", failed[0][2].describe())
+                runs, failed = await run_round(plan)
+            if failed:
+                which, name, run = failed[0]
+                raise VerificationFlake(f"input {name}: the {which} {run.describe()} while being timed")
             return [run.cpu_s for run in runs]
 
         samples = await interleaved(

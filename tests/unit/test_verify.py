@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 
 import pytest
 
 from speedlens.config import Settings, apply_overrides
 from speedlens.models import Status
+from speedlens.sandbox.run import Sandbox
 from speedlens.testcases import discover
 from speedlens.verify import CppVerifier
 
@@ -155,3 +157,42 @@ def test_deterministic_mode_counts_instructions(write_program):
     verdict = run_verify(write_program, FAST, sizes=SIZES[:3], deterministic=True)
     assert verdict.metric == "instructions" and verdict.status == Status.VERIFIED
     assert verdict.bound_level == "deterministic" and verdict.speedup_lower > 2
+
+
+class StallOnce(Sandbox):
+    """The real sandbox, except that one timing round reports its first run as ``status`` (a stall, a crash)."""
+
+    def __init__(self, status: str):
+        super().__init__()
+        self.status, self.rounds = status, 0
+
+    async def run_batch(self, jobs, **kwargs):
+        runs = await super().run_batch(jobs, **kwargs)
+        self.rounds += 1
+        if self.rounds == 2:
+            runs[0] = dataclasses.replace(runs[0], status=self.status)
+        return runs
+
+
+def verify_with(write_program, sandbox):
+    settings = apply_overrides(Settings(), {"timing": {"min_time_ms": 1, "budget_s": 20}})
+    path = write_program(ORIGINAL, make_inputs(SIZES))
+    verifier = CppVerifier(settings, sandbox=sandbox)
+
+    async def run():
+        baseline = await verifier.baseline(ORIGINAL, path, discover(path, settings))
+        return await verifier.verify(baseline, FAST)
+
+    return asyncio.run(run())
+
+
+def test_a_stalled_timing_round_is_run_again(write_program):
+    sandbox = StallOnce("timeout")
+    verdict = verify_with(write_program, sandbox)
+    assert verdict.status == Status.VERIFIED, verdict.detail
+
+
+def test_a_crash_while_timing_is_never_retried(write_program):
+    verdict = verify_with(write_program, StallOnce("signal"))
+    assert verdict.status == Status.RUNTIME_ERROR
+    assert "while being timed" in verdict.detail
