@@ -30,7 +30,7 @@ from speedlens.models import (
     sort_results,
 )
 from speedlens.propose import ProposalRequest, Proposer
-from speedlens.sandbox.run import Sandbox, in_thread
+from speedlens.sandbox.run import Sandbox, blocking_in_thread
 from speedlens.stats.conformal import estimate, selection_split
 from speedlens.testcases import TestCase, discover, no_tests_hint
 from speedlens.verify import Baseline, CppVerifier, describe
@@ -243,7 +243,7 @@ class Engine:
         if generated:
             cases = await self._generated_cases(path, text, target, progress)
         # Hashing the test files (megabytes) and probing the toolchain must not stall the editor's event loop.
-        key = await in_thread(self.result_key, path, text, target, cases)
+        key = await blocking_in_thread(self.result_key, path, text, target, cases)
         if use_cache and (cached := self.store.get(key)) is not None:
             progress("results from cache", 100)
             return cached

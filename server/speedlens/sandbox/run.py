@@ -158,11 +158,11 @@ def cache_dir(*parts: str) -> Path:
     return path
 
 
-async def in_thread(func, *args):
+async def blocking_in_thread(func, *args):
     """``func(*args)`` in a worker thread, so the event loop stays responsive.
 
-    Cancelling the caller waits for the call to end before re-raising: it may own a child process (a compiler),
-    and a cancelled job must leave no process behind.
+    Unlike a bare ``asyncio.to_thread``, cancelling the caller waits for the call to end before re-raising: it may
+    own a child process (a compiler), and a cancelled job must leave no process behind.
     """
     call = asyncio.ensure_future(asyncio.to_thread(func, *args))
     try:
@@ -243,6 +243,7 @@ class Sandbox:
 
     def command(
         self,
+        launcher: Path,
         argv: list[str],
         workdir: Path,
         limits: Limits,
@@ -251,7 +252,6 @@ class Sandbox:
         jobfile: Path | None = None,
     ) -> list[str]:
         """The full command line: isolation prefix + launcher with limits + the program (or a job list)."""
-        launcher = launcher_path()
         binds = [launcher.parent, *ro_binds]
         if self.isolation.method == "bwrap":
             prefix = _bwrap_prefix(shutil.which("bwrap") or "bwrap", workdir, binds)
@@ -289,8 +289,8 @@ class Sandbox:
         ro_binds = [Path(p).resolve() for p in ro_binds]
         if stdin is not None and self.isolation.method == "bwrap" and not _inside(stdin, workdir):
             ro_binds = [*ro_binds, stdin.parent]
-        await in_thread(launcher_path)  # built once per machine; never on the event loop
-        cmd = self.command(argv, workdir, limits, stdin, ro_binds)
+        launcher = await blocking_in_thread(launcher_path)  # built once per machine, never on the event loop
+        cmd = self.command(launcher, argv, workdir, limits, stdin, ro_binds)
         reports, err = await self._launch(cmd, workdir, full_env, limits.wall_s + 10)
         stdout, truncated = _read_capped(workdir / ".stdout", limits.output_mb << 20)
         stderr, _ = _read_capped(workdir / ".stderr", 64 << 10)
@@ -316,8 +316,8 @@ class Sandbox:
         binds = {Path(p).resolve() for p in ro_binds}
         binds |= {program.resolve().parent for program, _ in jobs} | {stdin.resolve().parent for _, stdin in jobs}
         binds = {b for b in binds if not _inside(b, workdir)}
-        await in_thread(launcher_path)
-        cmd = self.command([], workdir, limits, None, sorted(binds), jobfile=jobfile)
+        launcher = await blocking_in_thread(launcher_path)
+        cmd = self.command(launcher, [], workdir, limits, None, sorted(binds), jobfile=jobfile)
         reports, err = await self._launch(cmd, workdir, env, limits.wall_s * len(jobs) + 10)
         stderr, _ = _read_capped(workdir / ".stderr", 64 << 10)
         results = [_result(r, limits, b"", stderr, False) for r in reports]
