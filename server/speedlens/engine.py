@@ -341,7 +341,7 @@ class Engine:
         key = self.result_key(path, text, target, [])
         if use_cache and (cached := self.store.get(key)) is not None:
             return cached
-        results = await optimize_prim_func(text, target, path, self.settings, progress)
+        results = await optimize_prim_func(text, target, path, self.settings, progress, sandbox=self.sandbox)
         results = [Result(r.candidate, r.verdict, key) for r in results]
         self.store.put(key, results)
         return results

@@ -187,6 +187,16 @@ def test_environment_is_scrubbed():
     assert f"HOME={wd}".encode() in result.stdout
 
 
+def test_niceness_lowers_the_priority_of_everything_run():
+    """The language server's background verification yields the CPU to the server (and to the user)."""
+    with workdir() as wd:
+        plain = asyncio.run(Sandbox().run(["/usr/bin/nice"], workdir=wd))
+        lowered = asyncio.run(Sandbox(niceness=7).run(["/bin/sh", "-c", "nice; sh -c nice"], workdir=wd))
+    base = int(plain.stdout)
+    assert plain.ok and lowered.ok
+    assert [int(x) for x in lowered.stdout.split()] == [min(base + 7, 19)] * 2  # children inherit it
+
+
 def test_cancellation_kills_the_process_group():
     marker = str(700 + uuid.uuid4().int % 200)
 

@@ -145,3 +145,32 @@ def test_optimize_prim_func_end_to_end(tmp_path):
     # The replacement drops into the user's file and still defines the function.
     assert "def gemm(" in target.replace_in(GEMM, code)
     assert any("4/4 samples" in m for m in messages)
+
+
+def test_row_reductions_are_split_into_simd_partials_that_tvm_accepts_and_verify():
+    """Softmax-shaped code: the first templates rfactor each row reduction (a serial chain of adds) into
+    vector-wide partials; both the per-row and the separate-pass variants are legal schedules that verify."""
+    from speedlens.propose.tvm_search import worker_measurer
+    from speedlens.sandbox.run import Sandbox
+    from speedlens.sandbox.tvm import verify_schedule
+
+    path = Path(__file__).resolve().parents[2] / "samples" / "tvm" / "softmax.py"
+    source = path.read_text()
+    [target] = find_targets(source)
+    settings = Settings()
+    settings.tvm.repeats = 19
+    [root] = asyncio.run(worker_measurer(source, target, path, settings, Sandbox())([[]]))
+    blocks = root["info"]["blocks"]
+    policy = HeuristicPolicy(HW)
+    configs = policy.initial_configs(blocks)
+    assert configs[0]["rfactor"] and configs[0]["fuse_rows"]
+    per_row = policy.steps(configs[0], blocks)
+    assert [s["block"] for s in per_row if s["op"] == "rfactor"] == ["max", "sum"]
+    assert {"block": "sum_rf", "op": "vectorize", "loop": -1} in per_row
+    separate = policy.steps(next(c for c in configs if c["rfactor"] and not c["fuse_rows"]), blocks)
+    for steps in (per_row, separate):
+        verdict = asyncio.run(verify_schedule(source, target, steps, path, settings))
+        assert verdict.status == Status.VERIFIED, verdict.detail
+        assert verdict.speedup_lower > 1
+    # Neighbours can turn the split off again, so the search compares both.
+    assert any(not c["rfactor"] for c in policy.neighbours(configs[0], blocks))

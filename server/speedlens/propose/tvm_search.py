@@ -216,9 +216,15 @@ class HeuristicPolicy:
         main = self.main_block(blocks)
         configs: list[tuple[float, dict]] = []
         if main is None:
-            for fuse_rows, vec_factor in itertools.product((True, False), (1, 2, 4)):
-                configs.append((0.0 if fuse_rows else 1.0, {"main": None, "fuse_rows": fuse_rows,
-                                                           "vec_factor": vec_factor, "unroll": 0}))  # fmt: skip
+            # Row by row first; a row reduction split into SIMD partial sums (rfactor) first of all, because a
+            # serial reduction is one long dependency chain (one add's latency per element).
+            has_row_reduction = any(self._row_reduction(b) is not None for b in blocks)
+            for fuse_rows, rfactor, vec_factor in itertools.product((True, False), (True, False), (1, 2, 4)):
+                if rfactor and not has_row_reduction:
+                    continue
+                cost = (0.0 if fuse_rows else 2.0) + (0.0 if rfactor else 1.0) + vec_factor / 10
+                configs.append((cost, {"main": None, "fuse_rows": fuse_rows, "rfactor": rfactor,
+                                       "vec_factor": vec_factor, "unroll": 0}))  # fmt: skip
             return [c for _, c in sorted(configs, key=lambda x: x[0])]
         loops = main["loops"]
         vec, row, red = self._roles(main)
@@ -268,8 +274,9 @@ class HeuristicPolicy:
         """One-parameter moves: adjacent tile sizes, unroll depth, what runs in parallel, caching."""
         moves = []
         if config.get("main") is None:
-            for key, options in (("vec_factor", (1, 2, 4, 8)), ("unroll", (0, 16, 64))):
-                moves += [{**config, key: o} for o in options if o != config[key]]
+            for key, options in (("vec_factor", (1, 2, 4, 8)), ("unroll", (0, 16, 64)),
+                                 ("rfactor", (True, False))):  # fmt: skip
+                moves += [{**config, key: o} for o in options if o != config.get(key, False)]
             return moves
         main = next(b for b in blocks if b["name"] == config["main"])
         vec, row, red = self._roles(main)
@@ -291,7 +298,8 @@ class HeuristicPolicy:
     def label(config: dict) -> str:
         if config.get("main") is None:
             return f"parallel rows, vectorize x{config['vec_factor']}" + (
-                ", producers computed per row" if config.get("fuse_rows") else "")  # fmt: skip
+                ", producers computed per row" if config.get("fuse_rows") else "") + (
+                ", row reductions split into SIMD partials" if config.get("rfactor") else "")  # fmt: skip
         return (
             f"tile {config['main']}: register {config['r_in']}x{config['v_in']}, cache tile "
             f"{config['r_in'] * config['r_mid']}x{config['v_in'] * config['v_mid']}, k-split {config['k_in']}, "
@@ -390,12 +398,29 @@ class HeuristicPolicy:
             b["loops"] and last["loops"] and b["loops"][0]["kind"] == "S"
             and b["loops"][0]["extent"] == last["loops"][0]["extent"] for b in producers
         )  # fmt: skip
+        lanes = self.hw.lanes(32) * config["vec_factor"]
+        split_up = {b["name"] for b in blocks if config.get("rfactor") and self._row_reduction(b, lanes) is not None}
+        steps: Trace = []
         if not rows_shared:
-            return [s for b in blocks for s in self._elementwise_steps(b, config["vec_factor"])]
-        steps: Trace = [{"op": "parallel", "block": last["name"], "loop": 0}]
+            for b in blocks:
+                if b["name"] in split_up:
+                    steps += self._rfactor_steps(b, lanes)
+                    steps += [{"op": "parallel", "block": f"{b['name']}_rf", "loop": 0},
+                              {"op": "vectorize", "block": f"{b['name']}_rf", "loop": -1},
+                              {"op": "parallel", "block": b["name"], "loop": 0}]  # fmt: skip
+                else:
+                    steps += self._elementwise_steps(b, config["vec_factor"])
+            return steps
+        for b in blocks:
+            if b["name"] in split_up:
+                steps += self._rfactor_steps(b, lanes)
+        steps.append({"op": "parallel", "block": last["name"], "loop": 0})
+        if last["name"] in split_up:
+            steps += self._place_partials(last, last, lanes)
         for b in reversed(producers):  # consumers first, so each producer lands inside the row loop
             steps.append({"op": "compute_at", "block": b["name"], "target": last["name"], "loop": 0})
-        lanes = self.hw.lanes(32) * config["vec_factor"]
+            if b["name"] in split_up:
+                steps += self._place_partials(b, last, lanes)
         for b in blocks:
             inner = b["loops"][-1]
             if len(b["loops"]) > 1 and inner["kind"] == "S" and inner["extent"] and inner["extent"] % lanes == 0:
@@ -404,6 +429,41 @@ class HeuristicPolicy:
         if config.get("unroll"):
             steps.append({"op": "auto_unroll", "block": last["name"], "loop": 0, "max_step": config["unroll"]})
         return steps
+
+    @staticmethod
+    def _row_reduction(block: dict, lanes: int = 1) -> int | None:
+        """The number of spatial loops of a block shaped [spatial..., reduction] whose reduction splits into
+        ``lanes``-wide partials (None when it is not such a block)."""
+        loops = block["loops"]
+        if not block["reduction"] or len(loops) < 2 or loops[-1]["kind"] != "R":
+            return None
+        extent = loops[-1]["extent"]
+        if not extent or extent % lanes or extent <= lanes or any(l["kind"] != "S" for l in loops[:-1]):
+            return None
+        return len(loops) - 1
+
+    def _rfactor_steps(self, block: dict, lanes: int) -> Trace:
+        """Split the reduction into ``lanes`` interleaved partial results (block ``<name>_rf``) and a final sum."""
+        spatial = self._row_reduction(block, lanes)
+        name = block["name"]
+        return [
+            {"op": "split", "block": name, "loop": spatial, "factors": [None, lanes]},
+            {"op": "rfactor", "block": name, "loop": spatial + 1, "factor_axis": spatial},
+        ]
+
+    def _place_partials(self, block: dict, row_owner: dict, lanes: int) -> Trace:
+        """Compute ``block``'s partials inside ``row_owner``'s row loop, lanes innermost and vectorized.
+
+        compute_at regenerates the partial block's loops in its iterator order, which rfactor starts with the lane
+        iterator: [row, lanes, other spatial..., reduction]; the lane loop moves innermost.
+        """
+        spatial = self._row_reduction(block, lanes)
+        partials = f"{block['name']}_rf"
+        return [
+            {"op": "compute_at", "block": partials, "target": row_owner["name"], "loop": 0},
+            {"op": "reorder", "block": partials, "order": [*range(2, spatial + 2), 1]},
+            {"op": "vectorize", "block": partials, "loop": -1},
+        ]
 
 
 # -- LLM policy --------------------------------------------------------------------------------------------
@@ -462,8 +522,9 @@ class LlmPolicy:
         )
 
     async def propose(self, node: Node, search: "Search") -> list[Proposal]:
-        import litellm
+        from speedlens.propose.llm import import_litellm
 
+        litellm = import_litellm()  # never `import litellm` directly: that fetches its price list from the network
         text = self.prompt(node, search)
         self.prompts.append(text)
         try:

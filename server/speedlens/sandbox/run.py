@@ -219,6 +219,9 @@ class Sandbox:
     """Runs commands isolated; one instance per engine (isolation is probed once per process)."""
 
     isolation: Isolation = field(default_factory=detect_isolation)
+    # Scheduling priority of everything run (nice(1) increment): the language server runs its background
+    # verification at a lower priority than itself, so typing is answered at once while both cores compile.
+    niceness: int = 0
     _warned: bool = False
 
     @property
@@ -259,6 +262,8 @@ class Sandbox:
             prefix = _unshare_prefix(shutil.which("unshare") or "unshare")
         else:
             prefix = []
+        if self.niceness > 0:
+            prefix = [shutil.which("nice") or "nice", "-n", str(self.niceness), *prefix]
         opts = [
             "-o", str(workdir / ".stdout"), "-e", str(workdir / ".stderr"),
             "-c", str(max(1, int(limits.cpu_s + 0.999))),
