@@ -1,12 +1,15 @@
 """Editor latency while a verification runs: p50/p99 of didChange→publishDiagnostics, inlayHint and codeAction.
 
 Starts ``speedlens serve`` as a subprocess, opens a 3,000-line C++ file, starts optimizing another program in the
-background (real sandboxed compiles and timing runs), then types into the big file and times the answers.
+background (real sandboxed compiles and timing runs), then types into the big file (spaces at line ends, and
+every tenth keystroke Enter) and times the answers.
 Prints ONE JSON line. Goal: every p99 < 50 ms.
 
 didChange→diagnostics ends when the notification has arrived and its JSON is parsed, as an editor with a native
 JSON parser sees it; ``..._with_python_client`` adds what this benchmark's own pygls client then spends turning
-500-odd diagnostics into attrs objects (10-20 ms of Python that no editor runs).
+500-odd diagnostics into attrs objects (10-20 ms of Python that no editor runs). With ``--pull`` the client
+declares LSP 3.17 pull diagnostics (as VS Code does) and asks ``textDocument/diagnostic`` right after each edit,
+with the previous result id; the time is until the answer ("full" or "unchanged") has arrived, the same way.
 
     python bench/lsp_latency.py [--samples 100] [--lines 3000] [--interval-ms 40]
 """
@@ -91,6 +94,7 @@ async def run(args: argparse.Namespace) -> dict:
         (tests / f"{k:02d}.in").write_text(f"{n}\n" + " ".join(str(rng.randint(0, 10**9)) for _ in range(n)) + "\n")
 
     arrived: dict[int, float] = {}  # version -> when its publishDiagnostics was read and JSON-parsed
+    pulled: list[float] = []  # when each textDocument/diagnostic answer was read and JSON-parsed
 
     class TimingProtocol(LanguageServerProtocol):
         def structure_message(self, data):
@@ -99,6 +103,9 @@ async def run(args: argparse.Namespace) -> dict:
                 version = (data.get("params") or {}).get("version")
                 if version is not None:
                     arrived.setdefault(version, time.perf_counter())
+            elif "jsonrpc" in data and isinstance(data.get("result"), dict) and data["result"].get("kind") in (
+                    "full", "unchanged"):  # fmt: skip
+                pulled.append(time.perf_counter())
             return super().structure_message(data)
 
     client = LanguageClient("speedlens-bench", "1", protocol_cls=TimingProtocol)
@@ -157,14 +164,25 @@ async def run(args: argparse.Namespace) -> dict:
                 inlay_hint=types.InlayHintWorkspaceClientCapabilities(refresh_support=True),
                 code_lens=types.CodeLensWorkspaceClientCapabilities(refresh_support=True)),
             text_document=types.TextDocumentClientCapabilities(
-                publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True)),
+                publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True),
+                diagnostic=types.DiagnosticClientCapabilities() if args.pull else None),
         ),
     ))
     client.initialized(types.InitializedParams())
     uri = big.as_uri()
     client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
         uri=uri, language_id="cpp", version=1, text=big_text)))
-    await asyncio.wait_for(diag_event.wait(), timeout=60)
+
+    async def pull(previous: str | None):
+        return await asyncio.wait_for(client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), previous_result_id=previous)), timeout=10)
+
+    if args.pull:
+        report = await pull(None)
+        result_id, pulled_kinds = report.result_id, []
+        published.append(len(report.items))
+    else:
+        await asyncio.wait_for(diag_event.wait(), timeout=60)
 
     async def no_background():
         await asyncio.sleep(3600)
@@ -191,14 +209,25 @@ async def run(args: argparse.Namespace) -> dict:
         version = i + 2
         line = (i * 37) % (args.lines - 20) + 5
         col = len(lines_now[line])
+        # Mostly typing at the end of a line; every tenth edit is Enter, which moves every finding below it.
+        typed = "\n" if i % 10 == 9 else " "
         sent = time.perf_counter()
         client.text_document_did_change(types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
             content_changes=[types.TextDocumentContentChangePartial(
                 range=types.Range(start=types.Position(line=line, character=col),
-                                  end=types.Position(line=line, character=col)), text=" ")]))
-        lines_now[line] += " "
-        while version not in diag_times:
+                                  end=types.Position(line=line, character=col)), text=typed)]))
+        if typed == "\n":
+            lines_now.insert(line + 1, "")
+        else:
+            lines_now[line] += typed
+        if args.pull:
+            report = await pull(result_id)
+            change_ms.append((pulled[-1] - sent) * 1000)
+            change_python_ms.append((time.perf_counter() - sent) * 1000)
+            result_id = report.result_id
+            pulled_kinds.append(report.kind)
+        while not args.pull and version not in diag_times:
             diag_event.clear()
             try:
                 await asyncio.wait_for(diag_event.wait(), timeout=10)
@@ -261,6 +290,7 @@ async def run(args: argparse.Namespace) -> dict:
     return {
         "benchmark": "lsp_latency",
         "unit": "ms",
+        "diagnostics_model": "pull" if args.pull else "push",
         "did_change_to_diagnostics_p50": change["p50"], "did_change_to_diagnostics_p99": change["p99"],
         "did_change_to_diagnostics_with_python_client_p50": stats(change_python_ms)["p50"],
         "did_change_to_diagnostics_with_python_client_p99": stats(change_python_ms)["p99"],
@@ -273,7 +303,9 @@ async def run(args: argparse.Namespace) -> dict:
         "cores": os.cpu_count(),
         "load_avg_1m": round(os.getloadavg()[0], 2),
         "params": {"lines": args.lines, "samples": args.samples, "interval_ms": args.interval_ms,
-                   "diagnostics_received": change["n"], "diagnostics_per_publish": max(published, default=0), "code_action_trigger": "automatic (cursor move)"},
+                   "diagnostics_received": change["n"], "diagnostics_per_publish": max(published, default=0),
+                   "pulls_answered_unchanged": pulled_kinds.count("unchanged") if args.pull else None,
+                   "code_action_trigger": "automatic (cursor move)"},
     }
 
 
@@ -283,6 +315,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=3000)
     parser.add_argument("--interval-ms", type=float, default=40.0)
     parser.add_argument("--warmup-s", type=float, default=2.0)
+    parser.add_argument("--pull", action="store_true", help="the client pulls diagnostics (LSP 3.17)")
     parser.add_argument("--no-background", dest="background", action="store_false",
                         help="measure without a verification running (the LSP's own overhead)")
     args = parser.parse_args()

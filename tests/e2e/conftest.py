@@ -131,9 +131,8 @@ def server_env(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONUNBUFFERED": "1"}
 
 
-@pytest_asyncio.fixture
-async def lsp(tmp_path):
-    """An initialized client talking to ``speedlens serve`` (a subprocess with its own cache dir)."""
+async def session(tmp_path: Path, caps: types.ClientCapabilities):
+    """An initialized client talking to ``speedlens serve`` (a subprocess with its own cache dir), shut down after."""
     config = ClientServerConfig(server_command=SERVER_COMMAND, server_env=server_env(tmp_path),
                                 client_factory=make_client)
     client = await config.start()
@@ -142,7 +141,7 @@ async def lsp(tmp_path):
     client.set_configuration({"speedlens": {}})
     client.init_result = await client.initialize_session(  # type: ignore[attr-defined]
         types.InitializeParams(
-            capabilities=capabilities(),
+            capabilities=caps,
             root_uri=workspace.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
         )
@@ -153,6 +152,23 @@ async def lsp(tmp_path):
         await asyncio.wait_for(client.shutdown_session(), timeout=30)
     finally:
         await client.stop()
+
+
+@pytest_asyncio.fixture
+async def lsp(tmp_path):
+    """A session with a client that receives pushed diagnostics (like Neovim 0.7)."""
+    async for client in session(tmp_path, capabilities()):
+        yield client
+
+
+@pytest_asyncio.fixture
+async def puller(tmp_path):
+    """A session with a client that pulls diagnostics (LSP 3.17 ``textDocument/diagnostic``, like VS Code)."""
+    caps = capabilities()
+    caps.text_document.diagnostic = types.DiagnosticClientCapabilities(related_document_support=True)
+    caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    async for client in session(tmp_path, caps):
+        yield client
 
 
 # ------------------------------------------------------------------------------------------- helpers

@@ -5,12 +5,20 @@ analysed next, so 50 edits a second cost a handful of analyses. The engine re-an
 edit changed (a few milliseconds), so the first edit after a pause is analysed at once (``DEBOUNCE_S``), and
 findings that did not move keep their converted diagnostics. Huge or binary buffers are not analysed: one
 Information diagnostic says why.
+
+Two delivery models, chosen by the client's capabilities (never both, or a client would show each twice):
+push (``textDocument/publishDiagnostics`` after every analysis) for clients without pull support, and pull
+(``textDocument/diagnostic``, LSP 3.17) for those with it. A pull waits for the analysis of the current text and
+answers "unchanged" when the diagnostics are what the client already has: an edit inside a line usually moves no
+finding, and then nothing but a result id crosses the wire.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import os
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -38,6 +46,19 @@ class Diagnostics:
         # Per document: the line count, and the diagnostic of each finding last published (a finding that did not
         # move converts to the same diagnostic while the line count, which conversion clamps to, is unchanged).
         self._converted: dict[str, tuple[int, dict[Finding, types.Diagnostic]]] = {}
+        # Pull model: per document the (version, diagnostics, result id) of the newest analysis, and the requests
+        # waiting for the next one. Result ids are unique to this process, so a restarted server never says
+        # "unchanged" about diagnostics it did not compute.
+        self._latest: dict[str, tuple[int | None, list[types.Diagnostic], str]] = {}
+        self._waiters: dict[str, list[asyncio.Future]] = {}
+        self._result_ids = (f"{os.getpid()}-{n}" for n in itertools.count(1))
+        self._refresh_pending = False
+
+    @property
+    def pull(self) -> bool:
+        """Whether the client pulls diagnostics (``textDocument/diagnostic``) instead of receiving them."""
+        caps = self.ls.client_capabilities
+        return bool(caps and caps.text_document and caps.text_document.diagnostic)
 
     # -- scheduling ---------------------------------------------------------------------------------
     def schedule(self, uri: str, delay: float = DEBOUNCE_S) -> None:
@@ -45,12 +66,28 @@ class Diagnostics:
         if uri not in self._tasks:
             self._tasks[uri] = asyncio.ensure_future(self._run(uri, delay))
 
+    def recompute(self, uri: str) -> None:
+        """The diagnostics of an unchanged text may differ (settings, an optimize run's problems): analyse again,
+        and have a pulling client ask again."""
+        self._latest.pop(uri, None)
+        self.schedule(uri, 0)
+        if self.pull and not self._refresh_pending:
+            self._refresh_pending = True
+            asyncio.get_running_loop().call_soon(self._refresh)
+
+    def _refresh(self) -> None:
+        self._refresh_pending = False
+        caps = self.ls.client_capabilities
+        ws = caps.workspace if caps else None
+        if ws and ws.diagnostics and ws.diagnostics.refresh_support:
+            self.ls.fire_request(self.ls.workspace_diagnostic_refresh)
+
     def set_problems(self, doc: Doc, problems: list[tuple[str, int]]) -> None:
         if problems:
             self.problems[doc.uri] = (doc.key, problems)
         else:
             self.problems.pop(doc.uri, None)
-        self.schedule(doc.uri, 0)
+        self.recompute(doc.uri)
 
     def close(self, uri: str) -> None:
         task = self._tasks.pop(uri, None)
@@ -59,7 +96,10 @@ class Diagnostics:
         self._dirty.discard(uri)
         self.problems.pop(uri, None)
         self._converted.pop(uri, None)
-        self.ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        self._latest.pop(uri, None)
+        self._wake(uri)
+        if not self.pull:  # a pulling client drops a closed document's diagnostics itself
+            self.ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         path = uri_to_path(uri)
         try:
             if path is not None:
@@ -81,16 +121,48 @@ class Diagnostics:
                     raise
                 except Exception:
                     log.exception("analysis of %s failed", uri)
-                    continue
+                    diagnostics = None
                 current = get_doc(self.ls, uri)
                 if current is not None and current.version == doc.version and current.opened:
-                    self.ls.text_document_publish_diagnostics(
-                        types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=doc.version)
-                    )
+                    if diagnostics is not None and not self.pull:
+                        self.ls.text_document_publish_diagnostics(
+                            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=doc.version)
+                        )
+                    self._store(uri, doc.version, diagnostics or [])
                 delay = DEBOUNCE_S
         finally:
             if self._tasks.get(uri) is asyncio.current_task():
                 del self._tasks[uri]
+            self._wake(uri)
+
+    # -- pull model ---------------------------------------------------------------------------------
+    def _store(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
+        previous = self._latest.get(uri)
+        same = previous is not None and previous[1] == diagnostics
+        self._latest[uri] = (version, diagnostics, previous[2] if same else next(self._result_ids))
+        self._wake(uri)
+
+    def _wake(self, uri: str) -> None:
+        for waiter in self._waiters.pop(uri, []):
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def report(self, uri: str, previous_result_id: str | None) -> tuple[str, list[types.Diagnostic] | None]:
+        """(result id, diagnostics) for the document's current text, waiting for its analysis; the diagnostics
+        are None when they are the ones ``previous_result_id`` named (the client already shows them)."""
+        while True:
+            doc = get_doc(self.ls, uri)
+            if doc is None or not doc.opened:
+                return next(self._result_ids), []
+            latest = self._latest.get(uri)
+            if latest is not None and latest[0] == doc.version and uri not in self._dirty:
+                _, diagnostics, result_id = latest
+                return result_id, None if result_id == previous_result_id else diagnostics
+            if uri not in self._tasks:
+                self.schedule(uri, 0)
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.setdefault(uri, []).append(waiter)
+            await waiter
 
     # -- computing ----------------------------------------------------------------------------------
     async def compute(self, doc: Doc) -> list[types.Diagnostic]:

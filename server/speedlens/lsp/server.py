@@ -61,12 +61,13 @@ class SpeedlensServer(LanguageServer):
         caps = self.client_capabilities
         ws = caps.workspace if caps else None
         if ws and ws.inlay_hint and ws.inlay_hint.refresh_support:
-            self._fire(self.workspace_inlay_hint_refresh)
+            self.fire_request(self.workspace_inlay_hint_refresh)
         if ws and ws.code_lens and ws.code_lens.refresh_support:
-            self._fire(self.workspace_code_lens_refresh)
+            self.fire_request(self.workspace_code_lens_refresh)
 
     @staticmethod
-    def _fire(request: Callable[[None], Any]) -> None:
+    def fire_request(request: Callable[[None], Any]) -> None:
+        """Send a parameterless request (a refresh) without waiting for, or failing on, its answer."""
         try:
             future = request(None)
             future.add_done_callback(lambda f: f.cancelled() or f.exception())  # mark errors as retrieved

@@ -23,7 +23,7 @@ def register(server) -> None:
         await ls.settings_manager.pull(ls)
         ls.results_view.invalidate()
         for uri in list(ls.workspace.text_documents):
-            ls.diagnostics.schedule(uri, 0)
+            ls.diagnostics.recompute(uri)
         ls.refresh_views()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)

@@ -1,4 +1,5 @@
-"""Document sync: open/change/save/close keep diagnostics fresh; an edit cancels the document's running job."""
+"""Document sync: open/change/save/close keep diagnostics fresh (pushed, or pulled with textDocument/diagnostic);
+an edit cancels the document's running job."""
 
 from __future__ import annotations
 
@@ -25,8 +26,18 @@ def register(server) -> None:
             ls.settings_manager.invalidate()
             ls.results_view.invalidate()
             for uri in list(ls.workspace.text_documents):
-                ls.diagnostics.schedule(uri, 0)
+                ls.diagnostics.recompute(uri)
             ls.refresh_views()
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(identifier="speedlens", inter_file_dependencies=False, workspace_diagnostics=False),
+    )
+    async def diagnostic(ls, params: types.DocumentDiagnosticParams):
+        result_id, items = await ls.diagnostics.report(params.text_document.uri, params.previous_result_id)
+        if items is None:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls, params: types.DidCloseTextDocumentParams):
