@@ -96,3 +96,23 @@ def test_report_escapes_and_handles_empty():
     assert "no test inputs" in md
     html = render_html(SimpleNamespace(file="<b>.cpp", language="cpp", model="", results=[], problems=["<i>"]))
     assert "<b>.cpp" not in html and "&lt;i&gt;" in html
+
+
+def test_converted_diagnostics_are_reused_only_where_the_line_count_cannot_matter():
+    """Unmoved findings keep their diagnostic objects across edits; a finding clamped to the last line is
+    converted again once the buffer grows, so what is published always equals a fresh conversion."""
+    from speedlens.lsp.diagnostics import Diagnostics
+    from speedlens.lsp.documents import Doc
+    from speedlens.models import Finding
+
+    inside = Finding("sync-stdio", "m", 1, 0, 1, 4)
+    past_end = Finding("endl", "m", 9, 2, 9, 6)  # beyond a 4-line buffer: clamped to its last line
+    diagnostics = Diagnostics(SimpleNamespace())
+    short = Doc("file:///a.cpp", None, "a\nb\nc\nd\n", 1, True)
+    first = diagnostics._convert(short, [inside, past_end])
+    assert first[1].range.start.line == 3
+    longer = Doc("file:///a.cpp", None, "a\n" * 20, 2, True)
+    second = diagnostics._convert(longer, [inside, past_end])
+    assert second[0] is first[0]  # reused
+    assert second == [convert.finding_to_diagnostic(f, longer.lines) for f in (inside, past_end)]
+    assert second[1].range.start.line == 9

@@ -43,9 +43,9 @@ class Diagnostics:
         self._dirty: set[str] = set()
         # Blocking problems from the last optimize run, valid while the text they were found on is unchanged.
         self.problems: dict[str, tuple[tuple, list[tuple[str, int]]]] = {}
-        # Per document: the line count, and the diagnostic of each finding last published (a finding that did not
-        # move converts to the same diagnostic while the line count, which conversion clamps to, is unchanged).
-        self._converted: dict[str, tuple[int, dict[Finding, types.Diagnostic]]] = {}
+        # Per document: the diagnostic of each finding last converted that ends before the last line; a finding
+        # that did not move converts to the same diagnostic (only positions past the end are clamped).
+        self._converted: dict[str, dict[Finding, types.Diagnostic]] = {}
         # Pull model: per document the (version, diagnostics, result id) of the newest analysis, and the requests
         # waiting for the next one. Result ids are unique to this process, so a restarted server never says
         # "unchanged" about diagnostics it did not compute.
@@ -194,13 +194,12 @@ class Diagnostics:
         return diagnostics
 
     def _convert(self, doc: Doc, findings: list[Finding]) -> list[types.Diagnostic]:
-        lines = len(doc.lines)
-        known_lines, known = self._converted.get(doc.uri, (lines, {}))
-        if known_lines != lines:
-            known = {}
-        converted = {f: known.get(f) or convert.finding_to_diagnostic(f, doc.lines) for f in findings}
-        self._converted[doc.uri] = (lines, converted)
-        return [converted[f] for f in findings]
+        last_line = len(doc.lines) - 1
+        known = self._converted.get(doc.uri, {})
+        diagnostics = [known.get(f) or convert.finding_to_diagnostic(f, doc.lines) for f in findings]
+        # Only unclamped conversions are kept: they hold whatever the line count becomes.
+        self._converted[doc.uri] = {f: d for f, d in zip(findings, diagnostics) if f.end_line < last_line}
+        return diagnostics
 
     @staticmethod
     def _findings(engine, doc: Doc):
