@@ -327,17 +327,6 @@ def _common_prefix(a: bytes, b: bytes) -> int:
     return low
 
 
-def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
-    low, high = 0, limit
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[len(a) - mid :] == b[len(b) - mid :]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
-
-
 def _point(source: bytes, offset: int) -> tuple[int, int]:
     return source.count(b"\n", 0, offset), offset - (source.rfind(b"\n", 0, offset) + 1)
 
@@ -354,7 +343,7 @@ def _reparse(old: bytes, tree: tree_sitter.Tree | None, new: bytes) -> tree_sitt
     if old == new:
         return tree
     start = _common_prefix(old, new)
-    suffix = _common_suffix(old, new, min(len(old), len(new)) - start)
+    suffix = min(_common_prefix(old[::-1], new[::-1]), min(len(old), len(new)) - start)
     old_end, new_end = len(old) - suffix, len(new) - suffix
     tree.edit(start, old_end, new_end, _point(old, start), _point(old, old_end), _point(new, new_end))
     reparsed = _parser().parse(new, tree)

@@ -90,7 +90,7 @@ def _store(key: str, answer: Answer, model: str) -> None:
         log.warning("could not cache the model's answer in %s: %s", directory, exc)
 
 
-def import_litellm():
+def _import_litellm():
     """litellm, imported on first use only (it is slow to import, and must not fetch its price list)."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     first = "litellm" not in sys.modules
@@ -121,7 +121,8 @@ class ContextTooLong(Exception):
 
 async def _request(messages: list[dict[str, str]], settings: Any, backoff_s: float) -> Answer:
     """One answer from the model, retrying transient failures ``settings.llm_retries`` times."""
-    litellm = import_litellm()
+    # The first import takes seconds: in a thread, so the language server's event loop keeps answering.
+    litellm = await asyncio.to_thread(_import_litellm)
     model = settings.model
     kwargs: dict[str, Any] = {
         "model": model,

@@ -482,8 +482,9 @@ STEP_LANGUAGE = """Each step is a JSON object; blocks by name, loops by index in
   {"op": "compute_inline" | "reverse_compute_inline", "block": "pad"}
   {"op": "decompose_reduction", "block": "C", "loop": 2}   (C becomes "C_update" plus "C_init"; do it after
                                                              parallel/vectorize of C)
-  {"op": "rfactor", "block": "S", "loop": 2}   (partial results per iteration of reduction loop 2 in a new block
-                                                "S_rf", whose loop 2 is spatial and can be vectorized)"""
+  {"op": "rfactor", "block": "S", "loop": 2, "factor_axis": 1}   (partial results per iteration of reduction
+      loop 2 in a new block "S_rf", whose loop 2 is spatial and can be vectorized; factor_axis, default 0, is
+      where that loop goes in the partial-results buffer)"""
 
 
 class LlmPolicy:
@@ -524,25 +525,16 @@ class LlmPolicy:
         )
 
     async def propose(self, node: Node, search: "Search") -> list[Proposal]:
-        from speedlens.propose.llm import import_litellm
+        from speedlens.propose.llm import LlmError, complete
 
-        litellm = import_litellm()  # never `import litellm` directly: that fetches its price list from the network
         text = self.prompt(node, search)
         self.prompts.append(text)
-        try:
-            response = await litellm.acompletion(
-                model=self.settings.model,
-                api_base=self.settings.api_base or None,
-                messages=[{"role": "user", "content": text}],
-                temperature=self.settings.temperature,
-                timeout=self.settings.llm_timeout_s,
-                num_retries=self.settings.llm_retries,
-            )
-            answer = response.choices[0].message.content or ""
-        except Exception as exc:  # noqa: BLE001 - a failing model ends this expansion, not the search
+        try:  # the same path as the C++ proposer: its cache, retries, and one-line errors
+            answer = await complete([{"role": "user", "content": text}], self.settings)
+        except LlmError as exc:  # a failing model ends this expansion, not the search
             log.warning("tvm-search: the model failed: %s", exc)
             return []
-        return [Proposal(f"llm: {len(steps)} steps", node.steps + steps) for steps in parse_step_lists(answer)]
+        return [Proposal(f"llm: {len(steps)} steps", node.steps + steps) for steps in parse_step_lists(answer.text)]
 
 
 def parse_step_lists(answer: str) -> list[Trace]:

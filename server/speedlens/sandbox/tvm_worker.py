@@ -27,8 +27,9 @@ loop nest (outermost first, negative from the innermost), so proposals are plain
     {"op": "compute_at" | "reverse_compute_at", "block": "C_global", "target": "C", "loop": 3}
     {"op": "compute_inline" | "reverse_compute_inline", "block": "pad"}
     {"op": "decompose_reduction", "block": "C", "loop": 2}
-    {"op": "rfactor", "block": "sum", "loop": 2}    (partial results per iteration of a reduction loop, in a new
-                                                     block "sum_rf"; "sum" then reduces them)
+    {"op": "rfactor", "block": "sum", "loop": 2, "factor_axis": 1}    (partial results per iteration of a
+        reduction loop, in a new block "sum_rf" whose buffer has that loop as axis ``factor_axis`` (default 0);
+        "sum" then reduces them)
 """
 
 from __future__ import annotations
