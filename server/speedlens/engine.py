@@ -116,11 +116,14 @@ class Engine:
             return tvm.find_targets(text)
         return []
 
-    def findings(self, path: Path, text: str) -> list[Finding]:
-        """Syntax errors, then the rules' findings; re-analyses only the definitions changed since the last call."""
+    def findings(self, path: Path, text: str, exact: bool = False) -> list[Finding]:
+        """Syntax errors, then the rules' findings; re-analyses only the definitions changed since the last call.
+
+        ``exact``: confirmed by a parse of the whole text (the default re-parses around the edit, which C++'s
+        ambiguities make exact all but very rarely; see ``analysis.cpp.IncrementalFindings``)."""
         if self.language_of(path, text) != "cpp":
             return []
-        return self._cpp_findings.findings(str(path), text)
+        return self._cpp_findings.findings(str(path), text, exact)
 
     def forget(self, path: Path) -> None:
         """Drop what ``findings`` keeps about a document (it was closed)."""

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from types import SimpleNamespace
 
 import pytest
 
+from lsprotocol import types
+
 from speedlens.errors import ConfigError
 from speedlens.lsp import convert
 from speedlens.lsp.settings import SettingsManager
-from speedlens.models import Candidate, InputMeasurement, Result, Status, Target, Verdict
+from speedlens.models import Candidate, Finding, InputMeasurement, Result, Status, Target, Verdict
 from speedlens.report import render_html, render_markdown, text_chart
 
 SOURCE = "#include <cstdio>\n// head\nint main() {\n    return 0;\n}\n// tail\n"
@@ -46,7 +50,6 @@ def test_target_edit_matches_replace_in(start, end, code):
 
 
 def test_finding_diagnostic_is_clamped():
-    from speedlens.models import Finding
 
     d = convert.finding_to_diagnostic(Finding("endl", "use '\\n'", 99, 3, 99, 1, "information"), ["a\n", "b\n"])
     assert d.range.start.line == 1 and d.range.end.character >= d.range.start.character
@@ -103,7 +106,6 @@ def test_converted_diagnostics_are_reused_only_where_the_line_count_cannot_matte
     converted again once the buffer grows, so what is published always equals a fresh conversion."""
     from speedlens.lsp.diagnostics import Diagnostics
     from speedlens.lsp.documents import Doc
-    from speedlens.models import Finding
 
     inside = Finding("sync-stdio", "m", 1, 0, 1, 4)
     past_end = Finding("endl", "m", 9, 2, 9, 6)  # beyond a 4-line buffer: clamped to its last line
@@ -116,3 +118,67 @@ def test_converted_diagnostics_are_reused_only_where_the_line_count_cannot_matte
     assert second[0] is first[0]  # reused
     assert second == [convert.finding_to_diagnostic(f, longer.lines) for f in (inside, past_end)]
     assert second[1].range.start.line == 9
+
+
+def test_a_pause_confirms_the_diagnostics_with_a_whole_parse_and_sends_them_only_if_they_changed(monkeypatch):
+    """While typing the engine re-parses around each edit; a pause in typing asks it for an exact analysis, whose
+    diagnostics are sent only when they differ from what the client shows, and an edit cancels the pending one."""
+    from speedlens.lsp import diagnostics as module
+
+    monkeypatch.setattr(module, "CONFIRM_AFTER_S", 0.05)
+    uri = "file:///tmp/a.cpp"
+
+    def run(exact_differs: bool, edit_during_pause: bool = False) -> tuple[list, list]:
+        published, asked = [], []
+
+        class Engine:
+            def language_of(self, path, text):
+                return "cpp"
+
+            def findings(self, path, text, exact=False):
+                asked.append(exact)
+                line = 1 if exact and exact_differs else 0
+                return [Finding("endl", "m", line, 0, line, 4)]
+
+        async def in_thread(fn, *args):
+            return fn(*args)
+
+        buffer = SimpleNamespace(source="a\nb\nc\n", version=1)
+        ls = SimpleNamespace(
+            workspace=SimpleNamespace(text_documents={uri: buffer}), client_capabilities=None,
+            publish_encoded_diagnostics=lambda uri, version, encoded: published.append(
+                [d["range"]["start"]["line"] for d in json.loads("[" + ",".join(encoded) + "]")]),
+            settings_manager=SimpleNamespace(engine_for=lambda path: Engine()), in_thread=in_thread)
+
+        async def scenario():
+            diagnostics = module.Diagnostics(ls)
+            diagnostics.schedule(uri)
+            await asyncio.sleep(0.02)
+            if edit_during_pause:
+                buffer.source, buffer.version = "a\nb\nc\nd\n", 2
+                diagnostics.schedule(uri)
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(0.2)
+
+        asyncio.run(scenario())
+        return published, asked
+
+    assert run(exact_differs=True) == ([[0], [1]], [False, True])  # the correction is sent
+    assert run(exact_differs=False) == ([[0]], [False, True])  # confirmed: nothing new to send
+    published, asked = run(exact_differs=False, edit_during_pause=True)
+    assert asked == [False, False, True]  # the edit cancelled the first confirmation; one after the last edit
+
+
+@pytest.mark.parametrize("diagnostic", [
+    convert.finding_to_diagnostic(Finding("endl", 'say "é" \\ \n twice 日本', 2, 1, 3, 4, "information"), ["a\n"] * 5),
+    convert.problem_to_diagnostic("no test inputs found", ["a\n", "b"], 1),
+    convert.info_diagnostic("binary content", "binary"),
+    types.Diagnostic(range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=1)),
+                     message="m", code=7, tags=[types.DiagnosticTag.Unnecessary]),
+])
+def test_diagnostic_json_is_what_pygls_sends(diagnostic):
+    from pygls.protocol import default_converter
+
+    encoded = convert.diagnostic_json(diagnostic)
+    assert encoded.isascii()
+    assert json.loads(encoded) == default_converter().unstructure(diagnostic)

@@ -156,20 +156,95 @@ def test_random_edits_of_the_samples(sample):
         assert analyser.findings("doc", text) == full_analysis(text), f"{sample}, step {step}:\n{text}"
 
 
-def test_an_edited_tree_is_the_tree_of_a_fresh_parse():
+# Characters typed or deleted anywhere, including those that join a definition to the next one or split it.
+TYPED = [";", "}", "{", "else ", "\\\n", "/*", "*/", "\"", "#define Y ", "x", "\n", "template<class T> ", "int ",
+         ",", "(", ")", " ", "namespace q { ", "struct S {} ", "if (n) ", ":"]
+
+
+def random_keystroke(rng: random.Random, text: str) -> str:
+    at = rng.randrange(len(text) + 1)
+    if rng.random() < 0.7:
+        return text[:at] + rng.choice(TYPED) + text[at:]
+    return text[:at] + text[at + rng.randint(1, 3) :]
+
+
+def fresh_chunks(data: bytes) -> list[tuple]:
+    return [(item[0].type, " ".join(map(str, item)), item[0].start_byte, item[-1].end_byte, cpp._origin(item[0], data))
+            for item in cpp._items(cpp._parser().parse(data))]
+
+
+def item_text(chunk) -> str:
+    """The item's nodes as S-expressions (the named node, then the unnamed ones after it)."""
+    nodes, node = [chunk.node], chunk.node
+    while node.next_sibling is not None and not node.next_sibling.is_named:
+        node = node.next_sibling
+        nodes.append(node)
+    return " ".join(map(str, nodes))
+
+
+@pytest.mark.parametrize("edit", [random_edit, random_keystroke])
+def test_re_parsing_around_an_edit_gives_the_top_level_nodes_of_a_fresh_parse(edit):
+    """Only the chunks an edit touched are re-parsed; all of them, where they now are, equal a fresh parse's."""
+    texts = [PROGRAM] + [p.read_text() for p in sorted(SAMPLES.glob("*.cpp"))]
+    local = 0
+    for seed in range(40):
+        rng = random.Random(seed)
+        text = rng.choice(texts)
+        data = text.encode("utf-8")
+        chunks = cpp._chunks(cpp._parser().parse(data), data)
+        for _ in range(30):
+            edited = edit(rng, text)
+            new = edited.encode("utf-8")
+            if cpp._parser().parse(new).root_node.has_error:
+                continue  # only error-free texts are re-parsed locally (and a keystroke mostly breaks one)
+            rechunked = cpp._rechunk(data, chunks, new)
+            if rechunked is None:  # the edit joined the chunk after it: parsed whole
+                rechunked = cpp._chunks(cpp._parser().parse(new), new)
+            else:
+                local += 1
+            assert [(c.node.type, item_text(c), c.start, c.end, (c.row, c.col)) for c in rechunked] == fresh_chunks(
+                new), f"seed {seed}:\n{edited}"
+            text, data, chunks = edited, new, rechunked
+    assert local > 200  # the local path is what is tested
+
+
+def test_typing_inside_a_definition_re_parses_that_definition_only():
+    analyser = IncrementalFindings()
+    analyser.findings("doc", PROGRAM)
+    assert analyser.reparsed_whole
+    typed = PROGRAM.replace("int c = 0;", "int c = 0; ")
+    assert analyser.findings("doc", typed) == full_analysis(typed)
+    assert not analyser.reparsed_whole
+    broken = typed.replace("int c = 0; ", "int c = 0; for (")
+    assert analyser.findings("doc", broken) == full_analysis(broken)
+    assert analyser.reparsed_whole  # a syntax error: the whole text, as a fresh parse would see it
+
+
+def test_a_whole_re_parse_is_the_tree_of_a_fresh_parse():
     """Tree-sitter's incremental re-parse can recover from a syntax error differently than a fresh parse does."""
     texts = [PROGRAM] + [p.read_text() for p in sorted(SAMPLES.glob("*.cpp"))]
     for seed in range(40):
         rng = random.Random(seed)
         text = rng.choice(texts)
         data = text.encode("utf-8")
-        tree = cpp._reparse(b"", None, data)
+        tree = cpp._reparse_whole(b"", None, data)
         for _ in range(30):
             text = random_edit(rng, text)
             new = text.encode("utf-8")
-            tree = cpp._reparse(data, tree, new)
+            tree = cpp._reparse_whole(data, tree, new)
             assert str(tree.root_node) == str(cpp._parser().parse(new).root_node), f"seed {seed}:\n{text}"
             data = new
+
+
+def test_a_namespace_around_a_large_file_is_re_parsed_whole_and_stays_exact():
+    """One chunk holds nearly everything: a fresh parse of it would cost more than tree-sitter's re-parse."""
+    body = "\n".join(f"int f{i}(vector<int> v) {{ return v.size() + {i}; }}" for i in range(600))
+    text = f"#include <vector>\nusing namespace std;\nnamespace big {{\n{body}\n}}\n"
+    analyser = IncrementalFindings()
+    analyser.findings("doc", text)
+    typed = text.replace("+ 300;", "+ 300 ;")
+    assert analyser.findings("doc", typed) == full_analysis(typed)
+    assert analyser.reparsed_whole and analyser.reanalysed == [first_line(typed, "int f300(")]
 
 
 def test_syntax_errors_match_a_walk_of_every_node():
@@ -301,3 +376,27 @@ def test_a_definition_moved_into_a_namespace_is_not_the_program_anymore():
     assert [f.rule for f in analyser.findings("doc", program)] == ["sync-stdio"]
     assert analyser.findings("doc", wrapped) == full_analysis(wrapped) == []
     assert [f.rule for f in analyser.findings("doc", program)] == ["sync-stdio"]
+
+
+def test_exact_findings_come_from_a_whole_parse_once_per_text():
+    analyser = IncrementalFindings()
+    analyser.findings("doc", PROGRAM)
+    typed = PROGRAM.replace("int c = 0;", "int c = 0; ")
+    analyser.findings("doc", typed)
+    assert not analyser.reparsed_whole
+    assert analyser.findings("doc", typed, exact=True) == full_analysis(typed)
+    assert analyser.reparsed_whole
+    analyser.findings("doc", typed, exact=True)
+    assert not analyser.reparsed_whole  # already exact: nothing to parse again
+
+
+def test_an_item_read_differently_after_other_items_is_re_parsed_with_them():
+    """C++ is ambiguous: ``ios::sync_;`` reads as an expression at the start of a text and as an empty declaration
+    after another item. A comment before it does not count as an item."""
+    old = "void f();\n// note\nios::sync_with_stdio(false);\nstruct S {\n};\n"
+    new = old.replace("sync_with", "sync_;with")
+    chunks = cpp._chunks(cpp._parser().parse(old.encode()), old.encode())
+    rechunked = cpp._rechunk(old.encode(), chunks, new.encode())
+    assert [(c.node.type, item_text(c), c.start, c.end, (c.row, c.col)) for c in rechunked] == fresh_chunks(
+        new.encode())
+    assert rechunked[2].node.type == "qualified_identifier"  # the empty declaration, as in a fresh parse

@@ -6,6 +6,7 @@ findings are reported in characters (Python ``str`` indices) so the LSP edge can
 
 from __future__ import annotations
 
+import bisect
 import functools
 import threading
 from dataclasses import dataclass, field
@@ -36,6 +37,17 @@ def _parser() -> tree_sitter.Parser:
 def parse(source: str) -> tree_sitter.Tree:
     """The tree of ``source`` (cached: findings, targets and the rules proposer parse the same buffer)."""
     return _parser().parse(source.encode("utf-8"))
+
+
+_READ_SLICE = 4096
+
+
+def parse_yielding(source: bytes, old_tree: tree_sitter.Tree | None = None) -> tree_sitter.Tree:
+    """A parse that lets other threads run: tree-sitter holds the GIL while it parses bytes (36 ms for 3,000
+    lines, during which a language server's event loop answers nothing), but calls back into Python for each
+    slice it reads from a callable, and a thread that waits takes the GIL over there."""
+    read = lambda offset, _position: source[offset : offset + _READ_SLICE]  # noqa: E731
+    return _parser().parse(read, old_tree) if old_tree is not None else _parser().parse(read)
 
 
 # ---- small tree helpers, shared with the rules proposer ----
@@ -208,26 +220,26 @@ UnitFindings = tuple[tuple[Finding, ...], ...]  # one tuple per rule, in registr
 
 def units(tree: tree_sitter.Tree) -> list[tree_sitter.Node]:
     """The file's top-level definitions, and those inside its namespaces: what findings are computed by."""
-    return [unit for unit, _ in _units_in_namespaces(tree)]
+    return [unit for top in tree.root_node.named_children for unit, _ in _units_of(top)]
 
 
-def _units_in_namespaces(tree: tree_sitter.Tree) -> list[tuple[tree_sitter.Node, tuple[tree_sitter.Node, ...]]]:
-    """Each unit with the namespaces around it (outermost first).
+def _units_of(top: tree_sitter.Node) -> list[tuple[tree_sitter.Node, tuple[tree_sitter.Node, ...]]]:
+    """The units in one top-level node, each with the namespaces around it (outermost first).
 
     A namespace is opened only when nothing outside its body is broken, so every node a rule could match lies in
     exactly one unit.
     """
     found: list[tuple[tree_sitter.Node, tuple[tree_sitter.Node, ...]]] = []
 
-    def visit(parent: tree_sitter.Node, namespaces: tuple[tree_sitter.Node, ...]) -> None:
-        for child in parent.named_children:
-            body = child.child_by_field_name("body") if child.type == "namespace_definition" else None
-            if body is not None and not any(c.has_error for c in child.children if c != body):
-                visit(body, (*namespaces, child))
-            else:
-                found.append((child, namespaces))
+    def visit(node: tree_sitter.Node, namespaces: tuple[tree_sitter.Node, ...]) -> None:
+        body = node.child_by_field_name("body") if node.type == "namespace_definition" else None
+        if body is not None and not any(c.has_error for c in node.children if c != body):
+            for child in body.named_children:
+                visit(child, (*namespaces, node))
+        else:
+            found.append((node, namespaces))
 
-    visit(tree.root_node, ())
+    visit(top, ())
     return found
 
 
@@ -266,9 +278,9 @@ def _unit_findings(scope, origin: Origin) -> UnitFindings:
 
 
 def _placed(found: UnitFindings, origin: Origin) -> UnitFindings:
-    if origin == (0, 0):
+    if origin == (0, 0) or not any(found):  # most units have no findings: an Enter moves hundreds of them
         return found
-    return tuple(tuple(_moved(f, origin, +1) for f in rule) for rule in found)
+    return tuple(tuple([_moved(f, origin, +1) for f in rule]) if rule else rule for rule in found)
 
 
 def _assemble(placed: list[UnitFindings]) -> list[Finding]:
@@ -327,27 +339,150 @@ def _common_prefix(a: bytes, b: bytes) -> int:
     return low
 
 
-def _point(source: bytes, offset: int) -> tuple[int, int]:
-    return source.count(b"\n", 0, offset), offset - (source.rfind(b"\n", 0, offset) + 1)
+@dataclass(eq=False, slots=True)
+class _Chunk:
+    """A top-level item of a document: the parse it came from, and where it is in the document now.
+
+    An item is a top-level node and the unnamed ones after it: the grammar inlines some items (``struct S {};``
+    is a ``struct_specifier`` and a ``;`` side by side under the root), and a text is only ever cut between items.
+    An edit before a chunk moves it without re-parsing it: ``start``, ``row`` and ``col`` change; positions inside
+    are translated from the node's own parse, whose text is ``source``.
+    """
+
+    node: tree_sitter.Node  # the item's first node
+    size: int  # its bytes, to the end of its last node
+    source: bytes
+    start: int  # byte offset in the document
+    row: int
+    col: int  # in characters
+    origin: Origin  # where it starts in its parse
+    units: list[tuple]  # (unit, namespaces, _unit_key, origin in the node's parse) for each unit in it
+
+    @classmethod
+    def of(cls, nodes: list[tree_sitter.Node], source: bytes, offset: int, row: int, col: int) -> _Chunk:
+        """The item ``nodes``, of a parse of ``source``, a text that starts at ``offset``/``row``/``col``."""
+        node = nodes[0]
+        node_row, node_col = origin = _origin(node, source)
+        units = [(unit, namespaces, _unit_key(unit, namespaces, source), _origin(unit, source))
+                 for unit, namespaces in (_units_of(node) if node.is_named else ())]
+        return cls(node, nodes[-1].end_byte - node.start_byte, source, offset + node.start_byte, row + node_row,
+                   node_col + (col if node_row == 0 else 0), origin, units)
+
+    @property
+    def end(self) -> int:
+        return self.start + self.size
+
+    def place(self, origin: Origin) -> Origin:
+        """A position inside the chunk, from its parse's coordinates to the document's."""
+        (node_row, node_col), (row, col) = self.origin, origin
+        return self.row + row - node_row, (self.col + col - node_col) if row == node_row else col
 
 
-def _reparse(old: bytes, tree: tree_sitter.Tree | None, new: bytes) -> tree_sitter.Tree:
-    """The tree of ``new``, from the tree of ``old`` (tree-sitter re-parses around the edited range only).
+def _items(tree: tree_sitter.Tree) -> list[list[tree_sitter.Node]]:
+    """The root's children, grouped into items: each named node with the unnamed ones that follow it."""
+    items: list[list[tree_sitter.Node]] = []
+    for node in tree.root_node.children:
+        if node.is_named or not items:
+            items.append([node])
+        else:
+            items[-1].append(node)
+    return items
+
+
+def _chunks(tree: tree_sitter.Tree, source: bytes, offset: int = 0, row: int = 0, col: int = 0) -> list[_Chunk]:
+    """The top-level items of a parse of ``source``, a text that starts at ``offset``/``row``/``col``."""
+    return [_Chunk.of(nodes, source, offset, row, col) for nodes in _items(tree)]
+
+
+def _edit_span(old: bytes, new: bytes) -> tuple[int, int, int]:
+    """Where ``old`` and ``new`` differ: the start, and the end in each (the common prefix and suffix excluded)."""
+    start = _common_prefix(old, new)
+    suffix = min(_common_prefix(old[::-1], new[::-1]), min(len(old), len(new)) - start)
+    return start, len(old) - suffix, len(new) - suffix
+
+
+_SMALL_TEXT = 16_384  # bytes: below this, any re-parse is quick
+
+# What opens or closes a token that can run over many lines: a block comment, a raw string, a line continuation.
+# A re-parse of a few chunks sees only their text, and would lex an unclosed one differently than the whole does.
+_LONG_TOKEN_MARKS = (b"/*", b"*/", b'R"', b')"', b"\\\n", b"\\\r")
+
+
+def _may_span_lines(changed: bytes) -> bool:
+    return any(mark in changed for mark in _LONG_TOKEN_MARKS)
+
+
+def _rechunk(old: bytes, chunks: list[_Chunk], new: bytes) -> list[_Chunk] | None:
+    """The chunks of ``new`` from those of ``old`` (an error-free text), re-parsing only around the edit.
+
+    Re-parsed: the chunks the edit touches, with one unchanged item on each side. The left one starts where the
+    parse of the whole text is in the same state as before the edit (the text before it, and its first token, are
+    unchanged) and must come out of the re-parse as it was; the right one too, so the parse of the whole text is
+    in that same state at its start again, and everything after it parses as before. Otherwise (a syntax error, an
+    edit that joins the right chunk to what precedes it, or one that may open or close a long token) None: the
+    caller parses the whole text.
+
+    Also None when the re-parse would cover most of a large text (a namespace around all of it).
+
+    Not proven exact: where the C++ grammar is ambiguous, tree-sitter keeps both readings alive and may choose
+    between them later, so text beyond the re-parsed chunks could decide how one reads. Since the left chunk is
+    checked, none of 70,000 random re-parses in tests differed from a fresh parse; still, ``IncrementalFindings``
+    confirms with a whole parse when asked (``exact``), which the language server does once the user pauses.
+    """
+    start, old_end, new_end = _edit_span(old, new)
+    if _may_span_lines(old[max(start - 1, 0) : old_end + 1]) or _may_span_lines(new[max(start - 1, 0) : new_end + 1]):
+        return None
+    delta = new_end - old_end
+    first = bisect.bisect_left(chunks, start, key=lambda c: c.end)  # the first chunk the edit touches
+    after = bisect.bisect_right(chunks, old_end, key=lambda c: c.start)  # the first chunk after the edit
+    end_row = old.count(b"\n", 0, old_end)
+    while after + 1 < len(chunks) and chunks[after + 1].row == end_row:  # its column moves: re-parse it too
+        after += 1
+    before = first - 1
+    while before >= 0 and chunks[before].node.type == "comment":  # the parser starts a text in another state
+        before -= 1  # than it is in after an item, and a comment does not move it out of that start state
+    left = chunks[before] if before >= 0 else None
+    right = chunks[after] if after < len(chunks) else None
+    region_start = left.start if left else 0
+    region_end = right.end + delta if right else len(new)
+    if (region_end - region_start) * 4 > len(new) > _SMALL_TEXT:
+        return None  # most of the text (one namespace around everything): tree-sitter's re-parse of the whole
+    region = new[region_start:region_end]  # is cheaper than a fresh parse of most of it
+    tree = _parser().parse(region)
+    if tree.root_node.has_error:
+        return None
+    items = _items(tree)
+    if left is not None and (not items or str(items[0][0]) != str(left.node) or items[0][-1].end_byte != left.size):
+        return None  # read differently at the start of a text than after the items before it: C++ is ambiguous
+    if right is not None and (not items or items[-1][0].type != right.node.type
+                              or items[-1][-1].end_byte != len(region)
+                              or items[-1][0].start_byte != right.start + delta - region_start):
+        return None
+    rows = new.count(b"\n", start, new_end) - old.count(b"\n", start, old_end)
+    for chunk in chunks[after + 1 :]:
+        chunk.start += delta
+        chunk.row += rows
+    reparsed = _chunks(tree, region, region_start, left.row if left else 0, left.col if left else 0)
+    return chunks[: max(before, 0)] + reparsed + chunks[after + 1 :]
+
+
+def _reparse_whole(old: bytes, tree: tree_sitter.Tree | None, new: bytes) -> tree_sitter.Tree:
+    """The tree of ``new``, from the tree of ``old`` (tree-sitter re-parses the edited range and walks the rest).
 
     Exactly the tree a fresh parse gives: how tree-sitter recovers from a syntax error can depend on the subtrees
     it reuses (about 1 edit in 200 that leaves an error, in tests/unit/test_incremental_findings.py), so a text
     whose incremental tree has an error is parsed afresh.
     """
     if tree is None:
-        return _parser().parse(new)
-    if old == new:
-        return tree
-    start = _common_prefix(old, new)
-    suffix = min(_common_prefix(old[::-1], new[::-1]), min(len(old), len(new)) - start)
-    old_end, new_end = len(old) - suffix, len(new) - suffix
+        return parse_yielding(new)
+    start, old_end, new_end = _edit_span(old, new)
     tree.edit(start, old_end, new_end, _point(old, start), _point(old, old_end), _point(new, new_end))
-    reparsed = _parser().parse(new, tree)
-    return _parser().parse(new) if reparsed.root_node.has_error else reparsed
+    reparsed = parse_yielding(new, tree)
+    return parse_yielding(new) if reparsed.root_node.has_error else reparsed
+
+
+def _point(source: bytes, offset: int) -> tuple[int, int]:
+    return source.count(b"\n", 0, offset), offset - (source.rfind(b"\n", 0, offset) + 1)
 
 
 def _unit_key(unit: tree_sitter.Node, namespaces: tuple[tree_sitter.Node, ...], source: bytes) -> tuple | None:
@@ -375,7 +510,11 @@ class _Unit:
 @dataclass(eq=False, slots=True)
 class _Document:
     source: bytes = b""
-    tree: tree_sitter.Tree | None = None
+    chunks: list[_Chunk] = field(default_factory=list)
+    errors: list[Finding] | None = None  # the syntax errors of ``source``; None before the first text
+    exact: bool = False  # whether ``chunks`` come from a whole parse of ``source``
+    tree: tree_sitter.Tree | None = None  # the last whole parse, of ``tree_source``: a whole re-parse reuses it
+    tree_source: bytes = b""
     units: dict[tuple, _Unit] = field(default_factory=dict)  # by _unit_key: the units of ``source`` only
     facts: object = None  # propose.rules.FileFacts of ``unit_facts``
     unit_facts: list = field(default_factory=list)
@@ -384,9 +523,10 @@ class _Document:
 class IncrementalFindings:
     """``syntax_errors + findings`` of the successive texts of documents, redoing only what an edit changed.
 
-    Per document it keeps the last tree (tree-sitter re-parses an edited tree incrementally) and each unit's
-    findings, keyed by the unit's text: an unchanged unit keeps its findings, moved to where it now starts, unless
-    an answer its rules read about the rest of the file changed (``Scope.still_holds``); then they run again.
+    Per document it keeps the top-level nodes (an edit re-parses those it touched, so the cost follows the edit,
+    not the file, while the text parses without error) and each unit's findings, keyed by the unit's text: an
+    unchanged unit keeps its findings, moved to where it now starts, unless an answer its rules read about the rest
+    of the file changed (``Scope.still_holds``); then they run again.
     Memory is bounded: the units of the last text of at most ``max_documents`` documents; ``forget`` drops one.
     """
 
@@ -394,54 +534,73 @@ class IncrementalFindings:
         self._documents: cachetools.LRUCache[str, _Document] = cachetools.LRUCache(max_documents)
         self._lock = threading.Lock()  # the language server analyses from a thread pool
         self.reanalysed: list[int] = []  # the first lines of the units whose rules ran in the last call
+        self.reparsed_whole = False  # whether the last call parsed the whole text (tests read it)
 
     def forget(self, document: str) -> None:
         with self._lock:
             self._documents.pop(document, None)
 
-    def findings(self, document: str, source: str) -> list[Finding]:
+    def findings(self, document: str, source: str, exact: bool = False) -> list[Finding]:
+        """The findings of ``source``, the document's newest text; ``exact``: from a whole parse (see ``_rechunk``),
+        which costs a fresh parse only when the chunks came from a re-parse around an edit."""
         data = source.encode("utf-8")
         with self._lock:
-            # Taken out while it is updated: if anything fails, the next call starts afresh rather than from a
-            # tree that was edited for a text it was not re-parsed for.
+            # Taken out while it is updated: if anything fails, the next call starts afresh rather than from
+            # chunks that were moved for a text they were not re-parsed for.
             doc = self._documents.pop(document, None) or _Document()
-            tree = _reparse(doc.source, doc.tree, data)
-            placed = self._update(doc, tree, data)
+            self._reparse(doc, data, exact)
+            placed = self._update(doc)
             self._documents[document] = doc
-            return _syntax_errors(tree, data) + _assemble(placed)
+            return doc.errors + _assemble(placed)
 
-    def _update(self, doc: _Document, tree: tree_sitter.Tree, data: bytes) -> list[UnitFindings]:
-        """Bring ``doc`` to the new tree; the findings of its units, placed where they now start."""
+    def _reparse(self, doc: _Document, data: bytes, exact: bool) -> None:
+        """Bring ``doc``'s chunks and syntax errors to ``data``: around the edit when the text was error-free.
+
+        A text with a syntax error is parsed whole: how tree-sitter recovers from an error can depend on the text
+        far from it, and an incremental re-parse can recover differently than a fresh parse does.
+        """
+        self.reparsed_whole = False
+        if doc.errors is not None and data == doc.source and (doc.exact or not exact):
+            return
+        chunks = _rechunk(doc.source, doc.chunks, data) if doc.errors == [] and not exact else None
+        if chunks is None:
+            doc.tree, doc.tree_source = _reparse_whole(doc.tree_source, doc.tree, data), data
+            chunks, doc.errors = _chunks(doc.tree, data), _syntax_errors(doc.tree, data)
+            self.reparsed_whole = True
+        doc.source, doc.chunks, doc.exact = data, chunks, self.reparsed_whole
+
+    def _update(self, doc: _Document) -> list[UnitFindings]:
+        """Bring ``doc``'s units to its chunks; the findings of its units, placed where they now start."""
         from speedlens.propose.rules import FileFacts, Scope, UnitFacts
 
-        found, keys, kept = [], [], []
+        found, kept = [], []
         indexes: dict[int, NodeIndex] = {}  # built for the facts of new units, reused by their rules
-        for i, (unit, namespaces) in enumerate(_units_in_namespaces(tree)):
-            key = _unit_key(unit, namespaces, data)
-            state = doc.units.get(key) if key is not None else None
-            if state is None:
-                indexes[i] = NodeIndex(unit)
-                state = _Unit(UnitFacts.of(indexes[i]))
-            found.append(unit)
-            keys.append(key)
-            kept.append(state)
+        for chunk in doc.chunks:
+            for unit, _, key, origin in chunk.units:
+                state = doc.units.get(key) if key is not None else None
+                if state is None:
+                    indexes[len(found)] = NodeIndex(unit)
+                    state = _Unit(UnitFacts.of(indexes[len(found)]))
+                found.append((chunk, unit, key, origin))
+                kept.append(state)
         unit_facts = [state.facts for state in kept]
         if doc.facts is None or unit_facts != doc.unit_facts:
             doc.facts, doc.unit_facts = FileFacts(unit_facts), unit_facts
         self.reanalysed = []
         placed = []
-        for i, (unit, state) in enumerate(zip(found, kept)):
-            origin = _origin(unit, data)
+        for i, ((chunk, unit, _, local), state) in enumerate(zip(found, kept)):
+            origin = chunk.place(local)
             if state.checked != (doc.facts, i):
-                scope = Scope(unit, i, doc.facts, tree, data, indexes.get(i))
+                # No tree: the rules' findings read only the unit and the file's facts (``Scope.file_nodes`` is
+                # for building edits).
+                scope = Scope(unit, i, doc.facts, None, chunk.source, indexes.get(i))
                 if state.findings is None or not scope.still_holds(state.reads):
                     state.reads = scope.reads = {}
-                    state.findings, state.placed = _unit_findings(scope, origin), ()
+                    state.findings, state.placed = _unit_findings(scope, local), ()
                     self.reanalysed.append(origin[0])
                 state.checked = (doc.facts, i)
             if not state.placed or state.placed[0] != origin:
                 state.placed = (origin, _placed(state.findings, origin))
             placed.append(state.placed[1])
-        doc.source, doc.tree = data, tree
-        doc.units = {key: state for key, state in zip(keys, kept) if key is not None}
+        doc.units = {key: state for (_, _, key, _), state in zip(found, kept) if key is not None}
         return placed

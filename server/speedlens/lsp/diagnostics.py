@@ -1,9 +1,11 @@
 """Static findings as diagnostics, computed off the event loop and coalesced while the user types.
 
 At most one analysis per document runs at a time; edits arriving meanwhile mark it dirty and the newest text is
-analysed next, so 50 edits a second cost a handful of analyses. The engine re-analyses only the definitions an
-edit changed (a few milliseconds), so the first edit after a pause is analysed at once (``DEBOUNCE_S``), and
-findings that did not move keep their converted diagnostics. Huge or binary buffers are not analysed: one
+analysed next, so 50 edits a second cost a handful of analyses. The engine re-parses and re-analyses only the
+definitions an edit changed (a few milliseconds), so the first edit after a pause is analysed at once
+(``DEBOUNCE_S``), and findings that did not move keep their converted diagnostics. When the user pauses
+(``CONFIRM_AFTER_S``), one analysis from a parse of the whole text confirms them (C++'s ambiguities can, very
+rarely, make a re-parse around an edit read an item differently); they are sent again only if they changed. Huge or binary buffers are not analysed: one
 Information diagnostic says why.
 
 Two delivery models, chosen by the client's capabilities (never both, or a client would show each twice):
@@ -34,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger("speedlens.lsp")
 
 DEBOUNCE_S = 0.0  # a yield to the event loop: edits already received are applied before the analysis starts
+CONFIRM_AFTER_S = 1.0  # a pause this long in typing: confirm the diagnostics with a parse of the whole text
 
 
 class Diagnostics:
@@ -46,6 +49,7 @@ class Diagnostics:
         # Per document: the diagnostic of each finding last converted that ends before the last line; a finding
         # that did not move converts to the same diagnostic (only positions past the end are clamped).
         self._converted: dict[str, dict[Finding, types.Diagnostic]] = {}
+        self._encoded: dict[str, dict[int, tuple[types.Diagnostic, str]]] = {}  # push: each one's JSON, by id
         # Pull model: per document the (version, diagnostics, result id) of the newest analysis, and the requests
         # waiting for the next one. Result ids are unique to this process, so a restarted server never says
         # "unchanged" about diagnostics it did not compute.
@@ -53,6 +57,8 @@ class Diagnostics:
         self._waiters: dict[str, list[asyncio.Future]] = {}
         self._result_ids = (f"{os.getpid()}-{n}" for n in itertools.count(1))
         self._refresh_pending = False
+        self._confirm_timers: dict[str, asyncio.TimerHandle] = {}
+        self._confirming: set[str] = set()  # the next analysis of these is from a parse of the whole text
 
     @property
     def pull(self) -> bool:
@@ -62,6 +68,7 @@ class Diagnostics:
 
     # -- scheduling ---------------------------------------------------------------------------------
     def schedule(self, uri: str, delay: float = DEBOUNCE_S) -> None:
+        self._cancel_confirm(uri)
         self._dirty.add(uri)
         if uri not in self._tasks:
             self._tasks[uri] = asyncio.ensure_future(self._run(uri, delay))
@@ -71,6 +78,9 @@ class Diagnostics:
         and have a pulling client ask again."""
         self._latest.pop(uri, None)
         self.schedule(uri, 0)
+        self._request_refresh()
+
+    def _request_refresh(self) -> None:
         if self.pull and not self._refresh_pending:
             self._refresh_pending = True
             asyncio.get_running_loop().call_soon(self._refresh)
@@ -89,13 +99,30 @@ class Diagnostics:
             self.problems.pop(doc.uri, None)
         self.recompute(doc.uri)
 
+    def _arm_confirm(self, uri: str) -> None:
+        self._cancel_confirm(uri)
+        self._confirm_timers[uri] = asyncio.get_running_loop().call_later(CONFIRM_AFTER_S, self._confirm, uri)
+
+    def _cancel_confirm(self, uri: str) -> None:
+        timer = self._confirm_timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        self._confirming.discard(uri)
+
+    def _confirm(self, uri: str) -> None:
+        self._confirm_timers.pop(uri, None)
+        self.schedule(uri, 0)
+        self._confirming.add(uri)
+
     def close(self, uri: str) -> None:
+        self._cancel_confirm(uri)
         task = self._tasks.pop(uri, None)
         if task is not None:
             task.cancel()
         self._dirty.discard(uri)
         self.problems.pop(uri, None)
         self._converted.pop(uri, None)
+        self._encoded.pop(uri, None)
         self._latest.pop(uri, None)
         self._wake(uri)
         if not self.pull:  # a pulling client drops a closed document's diagnostics itself
@@ -112,11 +139,13 @@ class Diagnostics:
             while uri in self._dirty:
                 await asyncio.sleep(delay)
                 self._dirty.discard(uri)
+                confirming = uri in self._confirming
+                self._confirming.discard(uri)
                 doc = get_doc(self.ls, uri)
                 if doc is None or not doc.opened:
                     return
                 try:
-                    diagnostics = await self.compute(doc)
+                    diagnostics = await self.compute(doc, exact=confirming)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -124,16 +153,28 @@ class Diagnostics:
                     diagnostics = None
                 current = get_doc(self.ls, uri)
                 if current is not None and current.version == doc.version and current.opened:
-                    if diagnostics is not None and not self.pull:
-                        self.ls.text_document_publish_diagnostics(
-                            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=doc.version)
-                        )
+                    # A confirmation is news only if the diagnostics changed (the client already shows them).
+                    latest = self._latest.get(uri)
+                    news = not confirming or latest is None or latest[1] != (diagnostics or [])
+                    if diagnostics is not None and not self.pull and news:
+                        self._publish(uri, doc.version, diagnostics)
                     self._store(uri, doc.version, diagnostics or [])
+                    if confirming and news:
+                        self._request_refresh()
+                    elif not confirming and uri not in self._dirty:
+                        self._arm_confirm(uri)
                 delay = DEBOUNCE_S
         finally:
             if self._tasks.get(uri) is asyncio.current_task():
                 del self._tasks[uri]
             self._wake(uri)
+
+    def _publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
+        """Push, encoding only diagnostics not sent before (unmoved findings keep their diagnostic objects)."""
+        known = self._encoded.get(uri, {})
+        encoded = {id(d): known.get(id(d)) or (d, convert.diagnostic_json(d)) for d in diagnostics}
+        self._encoded[uri] = encoded  # holds the diagnostics too: their ids stay theirs
+        self.ls.publish_encoded_diagnostics(uri, version, [encoded[id(d)][1] for d in diagnostics])
 
     # -- pull model ---------------------------------------------------------------------------------
     def _store(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
@@ -165,7 +206,7 @@ class Diagnostics:
             await waiter
 
     # -- computing ----------------------------------------------------------------------------------
-    async def compute(self, doc: Doc) -> list[types.Diagnostic]:
+    async def compute(self, doc: Doc, exact: bool = False) -> list[types.Diagnostic]:
         if doc.too_large:
             return [convert.info_diagnostic(
                 f"speedlens: file too large to analyse ({len(doc.text) / 1e6:.1f} MB > "
@@ -181,7 +222,7 @@ class Diagnostics:
             self.ls.show_once(exc)
             return [convert.problem_to_diagnostic(str(exc), doc.lines, code="config")]
         try:
-            findings = await self.ls.in_thread(self._findings, engine, doc)
+            findings = await self.ls.in_thread(self._findings, engine, doc, exact)
         except SpeedlensError as exc:
             self.ls.show_once(exc)
             return [convert.problem_to_diagnostic(str(exc), doc.lines, code="setup")]
@@ -202,7 +243,7 @@ class Diagnostics:
         return diagnostics
 
     @staticmethod
-    def _findings(engine, doc: Doc):
+    def _findings(engine, doc: Doc, exact: bool):
         if engine.language_of(doc.path, doc.text) is None:
             return None
-        return engine.findings(doc.path, doc.text)
+        return engine.findings(doc.path, doc.text, exact)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import faulthandler
 import gc
+import inspect
+import json
 import logging
 import os
 import signal
@@ -18,6 +20,7 @@ from typing import Any, Callable
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 
 from speedlens import __version__
 from speedlens.errors import SpeedlensError
@@ -30,9 +33,34 @@ from speedlens.lsp.settings import SettingsManager
 log = logging.getLogger("speedlens.lsp")
 
 
+class _Encoded(str):
+    """A message that is JSON text already."""
+
+
+class SpeedlensProtocol(LanguageServerProtocol):
+    def notify_encoded(self, method: str, params_json: str) -> None:
+        """Send a notification whose params are JSON text already: a keystroke's publishDiagnostics re-sends
+        hundreds of unchanged diagnostics, and encoding them anew each time (attrs to dicts, then JSON) took
+        longer than analysing the edit."""
+        self._send_data(_Encoded(f'{{"jsonrpc": "2.0", "method": {json.dumps(method)}, "params": {params_json}}}'))
+
+    def _send_data(self, data: Any) -> None:
+        if not isinstance(data, _Encoded):
+            return super()._send_data(data)
+        if self.writer is None:  # pragma: no cover - no transport yet
+            return None
+        # pygls's own framing: a Content-Length header when talking over a stream; the body is ASCII.
+        header = f"Content-Length: {len(data)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+        written = self.writer.write(((header if self._include_headers else "") + data).encode(self.CHARSET))
+        if inspect.isawaitable(written):
+            asyncio.ensure_future(written)
+        return None
+
+
 class SpeedlensServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("speedlens", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__("speedlens", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         protocol_cls=SpeedlensProtocol)
         self.settings_manager = SettingsManager()
         self.diagnostics = Diagnostics(self)
         self.results_view = ResultsView(self)
@@ -43,6 +71,12 @@ class SpeedlensServer(LanguageServer):
     async def in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a synchronous engine call off the event loop, so requests keep flowing meanwhile."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def publish_encoded_diagnostics(self, uri: str, version: int | None, diagnostics: list[str]) -> None:
+        """``textDocument/publishDiagnostics`` with diagnostics that are JSON text already (``convert.diagnostic_json``)."""
+        params = f'{{"uri": {json.dumps(uri)}, "diagnostics": [{", ".join(diagnostics)}]'
+        params += f', "version": {version}}}' if version is not None else "}"
+        self.protocol.notify_encoded(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
 
     def show_once(self, error: Exception, kind: types.MessageType = types.MessageType.Warning) -> None:
         """Show a user-facing failure with ``window/showMessage``, once per distinct message."""
