@@ -49,7 +49,7 @@ class Diagnostics:
         # Per document: the diagnostic of each finding last converted that ends before the last line; a finding
         # that did not move converts to the same diagnostic (only positions past the end are clamped).
         self._converted: dict[str, dict[Finding, types.Diagnostic]] = {}
-        self._encoded: dict[str, dict[int, tuple[types.Diagnostic, str]]] = {}  # push: each one's JSON, by id
+        self._encoded: dict[str, dict[int, tuple[types.Diagnostic, str]]] = {}  # each one's JSON, by id
         # Pull model: per document the (version, diagnostics, result id) of the newest analysis, and the requests
         # waiting for the next one. Result ids are unique to this process, so a restarted server never says
         # "unchanged" about diagnostics it did not compute.
@@ -170,11 +170,15 @@ class Diagnostics:
             self._wake(uri)
 
     def _publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
-        """Push, encoding only diagnostics not sent before (unmoved findings keep their diagnostic objects)."""
+        self.ls.publish_encoded_diagnostics(uri, version, self.encoded(uri, diagnostics))
+
+    def encoded(self, uri: str, diagnostics: list[types.Diagnostic]) -> list[str]:
+        """The diagnostics as JSON text, encoding only those not sent before (unmoved findings keep their
+        diagnostic objects)."""
         known = self._encoded.get(uri, {})
         encoded = {id(d): known.get(id(d)) or (d, convert.diagnostic_json(d)) for d in diagnostics}
         self._encoded[uri] = encoded  # holds the diagnostics too: their ids stay theirs
-        self.ls.publish_encoded_diagnostics(uri, version, [encoded[id(d)][1] for d in diagnostics])
+        return [encoded[id(d)][1] for d in diagnostics]
 
     # -- pull model ---------------------------------------------------------------------------------
     def _store(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:

@@ -33,19 +33,23 @@ from speedlens.lsp.settings import SettingsManager
 log = logging.getLogger("speedlens.lsp")
 
 
-class _Encoded(str):
-    """A message that is JSON text already."""
+class Encoded(str):
+    """JSON text, sent as it is: a message, or a handler's result."""
 
 
 class SpeedlensProtocol(LanguageServerProtocol):
+    """Sends JSON text that is encoded already (``Encoded``) as it is: a keystroke's diagnostics are hundreds of
+    unchanged ones, and encoding them anew each time (attrs to dicts, then JSON) took longer than analysing the
+    edit."""
+
     def notify_encoded(self, method: str, params_json: str) -> None:
-        """Send a notification whose params are JSON text already: a keystroke's publishDiagnostics re-sends
-        hundreds of unchanged diagnostics, and encoding them anew each time (attrs to dicts, then JSON) took
-        longer than analysing the edit."""
-        self._send_data(_Encoded(f'{{"jsonrpc": "2.0", "method": {json.dumps(method)}, "params": {params_json}}}'))
+        self._send_data(Encoded(f'{{"jsonrpc": "2.0", "method": {json.dumps(method)}, "params": {params_json}}}'))
 
     def _send_data(self, data: Any) -> None:
-        if not isinstance(data, _Encoded):
+        result = getattr(data, "result", None)
+        if isinstance(result, Encoded):  # a response whose result a handler encoded
+            data = Encoded(f'{{"jsonrpc": "2.0", "id": {json.dumps(data.id)}, "result": {result}}}')
+        if not isinstance(data, Encoded):
             return super()._send_data(data)
         if self.writer is None:  # pragma: no cover - no transport yet
             return None
@@ -77,6 +81,11 @@ class SpeedlensServer(LanguageServer):
         params = f'{{"uri": {json.dumps(uri)}, "diagnostics": [{", ".join(diagnostics)}]'
         params += f', "version": {version}}}' if version is not None else "}"
         self.protocol.notify_encoded(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
+
+    @staticmethod
+    def encoded_full_report(result_id: str, diagnostics: list[str]) -> Encoded:
+        """A ``textDocument/diagnostic`` result of kind "full", from diagnostics that are JSON text already."""
+        return Encoded(f'{{"kind": "full", "resultId": {json.dumps(result_id)}, "items": [{", ".join(diagnostics)}]}}')
 
     def show_once(self, error: Exception, kind: types.MessageType = types.MessageType.Warning) -> None:
         """Show a user-facing failure with ``window/showMessage``, once per distinct message."""

@@ -34,10 +34,11 @@ def register(server) -> None:
         types.DiagnosticOptions(identifier="speedlens", inter_file_dependencies=False, workspace_diagnostics=False),
     )
     async def diagnostic(ls, params: types.DocumentDiagnosticParams):
-        result_id, items = await ls.diagnostics.report(params.text_document.uri, params.previous_result_id)
+        uri = params.text_document.uri
+        result_id, items = await ls.diagnostics.report(uri, params.previous_result_id)
         if items is None:
             return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-        return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+        return ls.encoded_full_report(result_id, ls.diagnostics.encoded(uri, items))
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls, params: types.DidCloseTextDocumentParams):
