@@ -145,7 +145,9 @@ def test_a_pause_confirms_the_diagnostics_with_a_whole_parse_and_sends_them_only
 
         buffer = SimpleNamespace(source="a\nb\nc\n", version=1)
         ls = SimpleNamespace(
-            workspace=SimpleNamespace(text_documents={uri: buffer}), client_capabilities=None,
+            workspace=SimpleNamespace(text_documents={uri: buffer},
+                                      position_codec=SimpleNamespace(client_num_units=len)),
+            client_capabilities=None,
             publish_encoded_diagnostics=lambda uri, version, encoded: published.append(
                 [d["range"]["start"]["line"] for d in json.loads("[" + ",".join(encoded) + "]")]),
             settings_manager=SimpleNamespace(engine_for=lambda path: Engine()), in_thread=in_thread)
@@ -170,10 +172,12 @@ def test_a_pause_confirms_the_diagnostics_with_a_whole_parse_and_sends_them_only
 
 
 @pytest.mark.parametrize("diagnostic", [
-    convert.finding_to_diagnostic(Finding("endl", 'say "é" \\ \n twice 日本', 2, 1, 3, 4, "information"), ["a\n"] * 5),
+    convert.finding_to_diagnostic(Finding("endl", 'say "é" \\ \n twice 日本', 2, 1, 3, 4, "information"),
+                                  ["a\n"] * 5),
     convert.problem_to_diagnostic("no test inputs found", ["a\n", "b"], 1),
     convert.info_diagnostic("binary content", "binary"),
-    types.Diagnostic(range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=1)),
+    types.Diagnostic(range=types.Range(start=types.Position(line=0, character=0),
+                                       end=types.Position(line=0, character=1)),
                      message="m", code=7, tags=[types.DiagnosticTag.Unnecessary]),
 ])
 def test_diagnostic_json_is_what_pygls_sends(diagnostic):
@@ -182,3 +186,17 @@ def test_diagnostic_json_is_what_pygls_sends(diagnostic):
     encoded = convert.diagnostic_json(diagnostic)
     assert encoded.isascii()
     assert json.loads(encoded) == default_converter().unstructure(diagnostic)
+
+
+def test_a_conversion_is_not_reused_where_the_text_before_a_finding_changed_width():
+    """A finding's columns count characters; the client's count UTF-16 units (by default). Replacing a letter
+    before it by an emoji keeps the finding equal but moves its diagnostic one unit right."""
+    from speedlens.lsp.diagnostics import Diagnostics
+    from speedlens.lsp.documents import Doc
+
+    finding = Finding("endl", "m", 1, 3, 1, 7)
+    diagnostics = Diagnostics(SimpleNamespace())
+    first = diagnostics._convert(Doc("file:///a.cpp", None, "a\nab cdefg\nz\n", 1, True), [finding])
+    second = diagnostics._convert(Doc("file:///a.cpp", None, "a\n\U0001F600b cdefg\nz\n", 2, True), [finding])
+    assert (first[0].range.start.character, second[0].range.start.character) == (3, 4)
+    assert (first[0].range.end.character, second[0].range.end.character) == (7, 8)

@@ -1,14 +1,14 @@
 """Engine <-> LSP conversion: the only place that knows both speedlens models and lsprotocol types.
 
-Engine lines are 0-based like LSP lines, so they map directly; columns are converted to the client's
-position encoding (UTF-16 by default) where a whole line's length is needed.
+Engine lines are 0-based like LSP lines, so they map directly; engine columns count characters and are
+converted to the position encoding the client agreed on (``Units``: UTF-16 unless it prefers UTF-8 or UTF-32).
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from lsprotocol import types
 from pygls.protocol import default_converter
@@ -33,6 +33,16 @@ def utf16_len(text: str) -> int:
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
+# The length of a text in the client's column units: the position encoding the server and client agreed on
+# (UTF-16 unless the client prefers UTF-8 or UTF-32; the server passes pygls's codec).
+Units = Callable[[str], int]
+
+
+def client_column(line: str, chars: int, units: Units = utf16_len) -> int:
+    """A column counted in characters (as the engine counts them), in the client's units."""
+    return chars if line.isascii() else units(line[:chars])  # ASCII: the same count in every encoding
+
+
 def split_lines(text: str) -> list[str]:
     """The buffer's lines with their endings, split the way Target.replace_in splits them."""
     return text.splitlines(keepends=True)
@@ -42,21 +52,21 @@ def _strip_eol(line: str) -> str:
     return line.rstrip("\r\n")
 
 
-def line_end(lines: list[str], line: int) -> types.Position:
+def line_end(lines: list[str], line: int, units: Units = utf16_len) -> types.Position:
     """The position at the end of ``line`` (before its line break), clamped to the buffer."""
     if not lines:
         return types.Position(line=0, character=0)
     line = max(0, min(line, len(lines) - 1))
-    return types.Position(line=line, character=utf16_len(_strip_eol(lines[line])))
+    return types.Position(line=line, character=units(_strip_eol(lines[line])))
 
 
 # ------------------------------------------------------------------------------------- diagnostics
-def finding_to_diagnostic(finding: Finding, lines: list[str]) -> types.Diagnostic:
+def finding_to_diagnostic(finding: Finding, lines: list[str], units: Units = utf16_len) -> types.Diagnostic:
     n = len(lines)
     start_line = max(0, min(finding.start_line, max(n - 1, 0)))
     end_line = max(start_line, min(finding.end_line, max(n - 1, 0)))
-    start_col = max(0, finding.start_col)
-    end_col = max(0, finding.end_col)
+    start_col = client_column(lines[start_line] if lines else "", max(0, finding.start_col), units)
+    end_col = client_column(lines[end_line] if lines else "", max(0, finding.end_col), units)
     if end_line == start_line:
         end_col = max(end_col, start_col)
     return types.Diagnostic(
@@ -97,12 +107,12 @@ def diagnostic_json(diagnostic: types.Diagnostic) -> str:
 
 
 def problem_to_diagnostic(
-    message: str, lines: list[str], line: int = 0, code: str = "blocked"
+    message: str, lines: list[str], line: int = 0, code: str = "blocked", units: Units = utf16_len
 ) -> types.Diagnostic:
     """A blocking problem (no tests, original does not compile, compiler missing): one Warning with the fix."""
     return types.Diagnostic(
         range=types.Range(start=types.Position(line=min(line, max(len(lines) - 1, 0)), character=0),
-                          end=line_end(lines, line)),
+                          end=line_end(lines, line, units)),
         message=message,
         severity=types.DiagnosticSeverity.Warning,
         source=SOURCE,
@@ -188,9 +198,9 @@ def best_per_target(results: Iterable[Result]) -> list[Result]:
     return best
 
 
-def inlay_hint(result: Result, lines: list[str], data: dict[str, Any]) -> types.InlayHint:
+def inlay_hint(result: Result, lines: list[str], data: dict[str, Any], units: Units = utf16_len) -> types.InlayHint:
     return types.InlayHint(
-        position=line_end(lines, result.target.start_line),
+        position=line_end(lines, result.target.start_line, units),
         label=hint_label(result),
         padding_left=True,
         data=data,
@@ -209,7 +219,7 @@ def lens_command(result: Result | None, uri: str) -> types.Command:
     return types.Command(title=hint_label(result), command="speedlens.showReport", arguments=[uri])
 
 
-def target_edit(target: Target, text: str, new_code: str) -> types.TextEdit:
+def target_edit(target: Target, text: str, new_code: str, units: Units = utf16_len) -> types.TextEdit:
     """A TextEdit that turns ``text`` into ``target.replace_in(text, new_code)``: the target's lines replaced."""
     lines = split_lines(text)
     start = min(target.start_line, len(lines))
@@ -222,7 +232,7 @@ def target_edit(target: Target, text: str, new_code: str) -> types.TextEdit:
         # The target's last line ends with a line break: the range ends at the start of the next line.
         end_pos = types.Position(line=end, character=0)
     else:
-        end_pos = line_end(lines, end - 1) if lines else types.Position(line=0, character=0)
+        end_pos = line_end(lines, end - 1, units) if lines else types.Position(line=0, character=0)
     return types.TextEdit(
         range=types.Range(start=types.Position(line=start, character=0), end=end_pos), new_text=new_mid
     )
@@ -235,8 +245,9 @@ def code_action(
     text: str,
     preferred: bool,
     document_changes: bool = True,
+    units: Units = utf16_len,
 ) -> types.CodeAction:
-    edit = target_edit(result.target, text, result.candidate.code)
+    edit = target_edit(result.target, text, result.candidate.code, units)
     if document_changes:
         workspace_edit = types.WorkspaceEdit(
             document_changes=[

@@ -3,10 +3,10 @@
 At most one analysis per document runs at a time; edits arriving meanwhile mark it dirty and the newest text is
 analysed next, so 50 edits a second cost a handful of analyses. The engine re-parses and re-analyses only the
 definitions an edit changed (a few milliseconds), so the first edit after a pause is analysed at once
-(``DEBOUNCE_S``), and findings that did not move keep their converted diagnostics. When the user pauses
-(``CONFIRM_AFTER_S``), one analysis from a parse of the whole text confirms them (C++'s ambiguities can, very
-rarely, make a re-parse around an edit read an item differently); they are sent again only if they changed. Huge or binary buffers are not analysed: one
-Information diagnostic says why.
+(``DEBOUNCE_S``), and findings that did not move keep their converted diagnostics and their JSON. When the user
+pauses (``CONFIRM_AFTER_S``), one analysis from a parse of the whole text confirms them (C++'s ambiguities could
+make a re-parse around an edit read an item differently); they are sent again only if they changed. Huge or
+binary buffers are not analysed: one Information diagnostic says why.
 
 Two delivery models, chosen by the client's capabilities (never both, or a client would show each twice):
 push (``textDocument/publishDiagnostics`` after every analysis) for clients without pull support, and pull
@@ -46,8 +46,7 @@ class Diagnostics:
         self._dirty: set[str] = set()
         # Blocking problems from the last optimize run, valid while the text they were found on is unchanged.
         self.problems: dict[str, tuple[tuple, list[tuple[str, int]]]] = {}
-        # Per document: the diagnostic of each finding last converted that ends before the last line; a finding
-        # that did not move converts to the same diagnostic (only positions past the end are clamped).
+        # Per document: the diagnostic of each finding last converted, where reusable (see ``_convert``).
         self._converted: dict[str, dict[Finding, types.Diagnostic]] = {}
         self._encoded: dict[str, dict[int, tuple[types.Diagnostic, str]]] = {}  # each one's JSON, by id
         # Pull model: per document the (version, diagnostics, result id) of the newest analysis, and the requests
@@ -224,26 +223,32 @@ class Diagnostics:
             engine = self.ls.settings_manager.engine_for(doc.path)
         except SpeedlensError as exc:
             self.ls.show_once(exc)
-            return [convert.problem_to_diagnostic(str(exc), doc.lines, code="config")]
+            return [convert.problem_to_diagnostic(str(exc), doc.lines, code="config", units=doc.units)]
         try:
             findings = await self.ls.in_thread(self._findings, engine, doc, exact)
         except SpeedlensError as exc:
             self.ls.show_once(exc)
-            return [convert.problem_to_diagnostic(str(exc), doc.lines, code="setup")]
+            return [convert.problem_to_diagnostic(str(exc), doc.lines, code="setup", units=doc.units)]
         if findings is None:
             return []
         diagnostics.extend(self._convert(doc, findings))
         stored = self.problems.get(doc.uri)
         if stored is not None and stored[0] == doc.key:
-            diagnostics.extend(convert.problem_to_diagnostic(msg, doc.lines, line) for msg, line in stored[1])
+            diagnostics.extend(convert.problem_to_diagnostic(msg, doc.lines, line, units=doc.units)
+                               for msg, line in stored[1])
         return diagnostics
 
     def _convert(self, doc: Doc, findings: list[Finding]) -> list[types.Diagnostic]:
-        last_line = len(doc.lines) - 1
+        # A conversion is reused only where it cannot have changed: the finding ends before the last line (no
+        # clamping, whatever the line count becomes) and its lines are ASCII now (columns in characters are then
+        # the client's columns; on other lines the text before a finding can change without moving it).
+        lines, last_line = doc.lines, len(doc.lines) - 1
+        reusable = [f.end_line < last_line and lines[f.start_line].isascii() and lines[f.end_line].isascii()
+                    for f in findings]
         known = self._converted.get(doc.uri, {})
-        diagnostics = [known.get(f) or convert.finding_to_diagnostic(f, doc.lines) for f in findings]
-        # Only unclamped conversions are kept: they hold whatever the line count becomes.
-        self._converted[doc.uri] = {f: d for f, d in zip(findings, diagnostics) if f.end_line < last_line}
+        diagnostics = [(known.get(f) if ok else None) or convert.finding_to_diagnostic(f, lines, doc.units)
+                       for f, ok in zip(findings, reusable)]
+        self._converted[doc.uri] = {f: d for f, d, ok in zip(findings, diagnostics, reusable) if ok}
         return diagnostics
 
     @staticmethod

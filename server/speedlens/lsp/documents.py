@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from pygls.uris import to_fs_path
 
+from speedlens.lsp.convert import Units, utf16_len
+
 if TYPE_CHECKING:  # pragma: no cover
     from speedlens.lsp.server import SpeedlensServer
 
@@ -35,6 +37,7 @@ class Doc:
     version: int | None
     opened: bool
     _lines: list[str] | None = field(default=None, repr=False)
+    units: Units = utf16_len  # the length of a text in the client's column units
 
     @property
     def lines(self) -> list[str]:
@@ -71,13 +74,14 @@ def uri_to_path(uri: str) -> Path | None:
 def get_doc(ls: "SpeedlensServer", uri: str) -> Doc | None:
     """The open buffer for ``uri``, else the file on disk; None for deleted, unreadable or non-file URIs."""
     path = uri_to_path(uri)
+    units = ls.workspace.position_codec.client_num_units
     opened = ls.workspace.text_documents.get(uri)
     if opened is not None:
         try:
             text = opened.source
         except Exception:  # pragma: no cover - an open document always has its source
             return None
-        return Doc(uri=uri, path=path, text=text, version=opened.version, opened=True)
+        return Doc(uri=uri, path=path, text=text, version=opened.version, opened=True, units=units)
     if path is None:
         return None
     try:
@@ -86,7 +90,8 @@ def get_doc(ls: "SpeedlensServer", uri: str) -> Doc | None:
         data = path.read_bytes()
     except OSError:
         return None
-    return Doc(uri=uri, path=path, text=data.decode("utf-8", errors="replace"), version=None, opened=False)
+    return Doc(uri=uri, path=path, text=data.decode("utf-8", errors="replace"), version=None, opened=False,
+               units=units)
 
 
 class ResultsView:

@@ -77,7 +77,8 @@ class SpeedlensServer(LanguageServer):
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     def publish_encoded_diagnostics(self, uri: str, version: int | None, diagnostics: list[str]) -> None:
-        """``textDocument/publishDiagnostics`` with diagnostics that are JSON text already (``convert.diagnostic_json``)."""
+        """``textDocument/publishDiagnostics`` with diagnostics that are JSON text already
+        (``convert.diagnostic_json``)."""
         params = f'{{"uri": {json.dumps(uri)}, "diagnostics": [{", ".join(diagnostics)}]'
         params += f', "version": {version}}}' if version is not None else "}"
         self.protocol.notify_encoded(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)

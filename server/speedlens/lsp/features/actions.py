@@ -36,5 +36,6 @@ def register(server) -> None:
         caps = ls.client_capabilities
         changes = bool(caps and caps.workspace and caps.workspace.workspace_edit
                        and caps.workspace.workspace_edit.document_changes)
-        return [convert.code_action(r, doc.uri, doc.version, doc.text, preferred=(i == 0), document_changes=changes)
+        return [convert.code_action(r, doc.uri, doc.version, doc.text, preferred=(i == 0), document_changes=changes,
+                                    units=doc.units)
                 for i, r in enumerate(chosen)]

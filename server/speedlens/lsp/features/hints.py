@@ -42,7 +42,7 @@ def register(server) -> None:
     async def inlay_hints(ls, params: types.InlayHintParams):
         doc, best = await _best(ls, params.text_document.uri, "inlay_hint")
         rng = params.range
-        return [convert.inlay_hint(r, doc.lines, _data(doc.uri, r)) for r in best
+        return [convert.inlay_hint(r, doc.lines, _data(doc.uri, r), doc.units) for r in best
                 if rng.start.line <= r.target.start_line <= rng.end.line]
 
     @server.feature(types.INLAY_HINT_RESOLVE)
