@@ -11,7 +11,7 @@ JSON parser sees it; ``..._with_python_client`` adds what this benchmark's own p
 declares LSP 3.17 pull diagnostics (as VS Code does) and asks ``textDocument/diagnostic`` right after each edit,
 with the previous result id; the time is until the answer ("full" or "unchanged") has arrived, the same way.
 
-    python bench/lsp_latency.py [--samples 100] [--lines 3000] [--interval-ms 40]
+    python bench/lsp_latency.py [--pull] [--namespace] [--samples 100] [--lines 3000] [--interval-ms 40]
 """
 
 from __future__ import annotations
@@ -46,9 +46,10 @@ int main() {
 """
 
 
-def big_cpp(lines: int) -> str:
-    """A plausible 3,000-line program: many small functions (some with rule matches) and a main."""
-    out = ["#include <bits/stdc++.h>", "using namespace std;", ""]
+def big_cpp(lines: int, namespace: bool = False) -> str:
+    """A plausible 3,000-line program: many small functions (some with rule matches) and a main; with
+    ``namespace``, the functions are in one namespace, as most real code is."""
+    out = ["#include <bits/stdc++.h>", "using namespace std;", ""] + (["namespace app {"] if namespace else [])
     i = 0
     while True:
         block = [
@@ -61,13 +62,14 @@ def big_cpp(lines: int) -> str:
         ]
         if i % 10 == 0:
             block += [f"void report{i}(long long x) {{ cout << x << endl; }}", ""]
-        if len(out) + len(block) > lines - 9:
+        if len(out) + len(block) > lines - 9 - (1 if namespace else 0):
             break
         out += block
         i += 1
-    out += ["int main() {", "    int n; cin >> n;", "    vector<long long> v(n);",
-            "    for (auto& x : v) cin >> x;", "    long long total = 0;",
-            "    total += helper0(v);", "    cout << total << endl;", "    return 0;", "}"]
+    out += (["}  // namespace app"] if namespace else []) + [
+        "int main() {", "    int n; cin >> n;", "    vector<long long> v(n);", "    for (auto& x : v) cin >> x;",
+        "    long long total = 0;", f"    total += {'app::' if namespace else ''}helper0(v);",
+        "    cout << total << endl;", "    return 0;", "}"]
     out += [""] * (lines - len(out))
     return "\n".join(out) + "\n"
 
@@ -83,7 +85,7 @@ def percentile(values: list[float], q: float) -> float:
 async def run(args: argparse.Namespace) -> dict:
     work = Path(tempfile.mkdtemp(prefix="speedlens-bench-"))
     big = work / "big.cpp"
-    big_text = big_cpp(args.lines)
+    big_text = big_cpp(args.lines, args.namespace)
     big.write_text(big_text)
     bg = work / "background.cpp"
     bg.write_text(BACKGROUND)
@@ -309,7 +311,8 @@ async def run(args: argparse.Namespace) -> dict:
         "background_verification_running": args.background and background_ran_throughout,
         "cores": os.cpu_count(),
         "load_avg_1m": round(os.getloadavg()[0], 2),
-        "params": {"lines": args.lines, "samples": args.samples, "interval_ms": args.interval_ms,
+        "params": {"lines": args.lines, "namespace": args.namespace, "samples": args.samples,
+                   "interval_ms": args.interval_ms,
                    "diagnostics_received": change["n"], "diagnostics_per_publish": max(published, default=0),
                    "pulls_answered_unchanged": pulled_kinds.count("unchanged") if args.pull else None,
                    "code_action_trigger": "automatic (cursor move)"},
@@ -324,6 +327,7 @@ def main() -> None:
     parser.add_argument("--interval-ms", type=float, default=40.0)
     parser.add_argument("--warmup-s", type=float, default=2.0)
     parser.add_argument("--pull", action="store_true", help="the client pulls diagnostics (LSP 3.17)")
+    parser.add_argument("--namespace", action="store_true", help="the file's functions are in one namespace")
     parser.add_argument("--no-background", dest="background", action="store_false",
                         help="measure without a verification running (the LSP's own overhead)")
     args = parser.parse_args()

@@ -339,14 +339,44 @@ def _common_prefix(a: bytes, b: bytes) -> int:
     return low
 
 
+Place = tuple[int, int, int]  # a byte offset, a row and a character column
+
+
+def _opened_body(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The body of a namespace whose units are its items (``_units_of`` opens it), else None."""
+    body = node.child_by_field_name("body") if node.type == "namespace_definition" else None
+    if body is None or any(c.has_error for c in node.children if c != body):
+        return None
+    return body
+
+
+def _items(children: list[tree_sitter.Node]) -> list[list[tree_sitter.Node]]:
+    """Sibling nodes grouped into items: each named node with the unnamed ones that follow it."""
+    items: list[list[tree_sitter.Node]] = []
+    for node in children:
+        if node.is_named or not items:
+            items.append([node])
+        else:
+            items[-1].append(node)
+    return items
+
+
+def _body_items(body: tree_sitter.Node) -> list[list[tree_sitter.Node]]:
+    children = body.children
+    inner = children[1 if children and children[0].type == "{" else 0 :]
+    return _items(inner[:-1] if inner and inner[-1].type == "}" else inner)
+
+
 @dataclass(eq=False, slots=True)
 class _Chunk:
-    """A top-level item of a document: the parse it came from, and where it is in the document now.
+    """An item of a document (top-level, or in the body of a namespace): the parse it came from, and where it is
+    in the document now.
 
-    An item is a top-level node and the unnamed ones after it: the grammar inlines some items (``struct S {};``
-    is a ``struct_specifier`` and a ``;`` side by side under the root), and a text is only ever cut between items.
-    An edit before a chunk moves it without re-parsing it: ``start``, ``row`` and ``col`` change; positions inside
-    are translated from the node's own parse, whose text is ``source``.
+    An item is a node and the unnamed ones after it: the grammar inlines some items (``struct S {};`` is a
+    ``struct_specifier`` and a ``;`` side by side), and a text is only ever cut between items. An edit before a
+    chunk moves it without re-parsing it: ``start``, ``row`` and ``col`` change; positions inside are translated
+    from the node's own parse, whose text is ``source``. A namespace whose units are its items holds them as
+    ``children``; an edit inside its body re-parses among them (``node`` is then the namespace as first parsed).
     """
 
     node: tree_sitter.Node  # the item's first node
@@ -356,17 +386,30 @@ class _Chunk:
     row: int
     col: int  # in characters
     origin: Origin  # where it starts in its parse
-    units: list[tuple]  # (unit, namespaces, _unit_key, origin in the node's parse) for each unit in it
+    units: list[tuple]  # (unit, namespaces, _unit_key, origin in its parse): the node, when it is a unit
+    children: list[_Chunk] | None = None  # a namespace's items
+    header: bytes = b""  # a namespace's text up to its body's "{" included
+    tail: int = 0  # a namespace's bytes from its body's "}" to its end
 
     @classmethod
-    def of(cls, nodes: list[tree_sitter.Node], source: bytes, offset: int, row: int, col: int) -> _Chunk:
-        """The item ``nodes``, of a parse of ``source``, a text that starts at ``offset``/``row``/``col``."""
+    def of(cls, nodes: list[tree_sitter.Node], source: bytes, anchor: Place, at: Place,
+           namespaces: tuple[tree_sitter.Node, ...] = ()) -> _Chunk:
+        """The item ``nodes`` of a parse of ``source``, whose place ``anchor`` is at ``at`` in the document."""
         node = nodes[0]
         node_row, node_col = origin = _origin(node, source)
-        units = [(unit, namespaces, _unit_key(unit, namespaces, source), _origin(unit, source))
-                 for unit, namespaces in (_units_of(node) if node.is_named else ())]
-        return cls(node, nodes[-1].end_byte - node.start_byte, source, offset + node.start_byte, row + node_row,
-                   node_col + (col if node_row == 0 else 0), origin, units)
+        (anchor_byte, anchor_row, anchor_col), (at_byte, at_row, at_col) = anchor, at
+        chunk = cls(node, nodes[-1].end_byte - node.start_byte, source, at_byte + node.start_byte - anchor_byte,
+                    at_row + node_row - anchor_row, at_col + node_col - anchor_col if node_row == anchor_row else node_col,
+                    origin, [])
+        body = _opened_body(node)
+        if body is not None:
+            chunk.children = [cls.of(item, source, anchor, at, (*namespaces, node)) for item in _body_items(body)]
+            chunk.header = source[node.start_byte : body.start_byte + 1]
+            closing = body.children[-1] if body.child_count and body.children[-1].type == "}" else body
+            chunk.tail = nodes[-1].end_byte - closing.start_byte
+        elif node.is_named:
+            chunk.units = [(node, namespaces, _unit_key(node, namespaces, source), origin)]
+        return chunk
 
     @property
     def end(self) -> int:
@@ -378,20 +421,18 @@ class _Chunk:
         return self.row + row - node_row, (self.col + col - node_col) if row == node_row else col
 
 
-def _items(tree: tree_sitter.Tree) -> list[list[tree_sitter.Node]]:
-    """The root's children, grouped into items: each named node with the unnamed ones that follow it."""
-    items: list[list[tree_sitter.Node]] = []
-    for node in tree.root_node.children:
-        if node.is_named or not items:
-            items.append([node])
+def _chunks(tree: tree_sitter.Tree, source: bytes) -> list[_Chunk]:
+    """The top-level items of a parse of the whole document."""
+    return [_Chunk.of(nodes, source, (0, 0, 0), (0, 0, 0)) for nodes in _items(tree.root_node.children)]
+
+
+def _leaves(chunks: list[_Chunk]) -> Iterator[_Chunk]:
+    """The chunks that are not namespaces holding items, in document order: those the units are in."""
+    for chunk in chunks:
+        if chunk.children is None:
+            yield chunk
         else:
-            items[-1].append(node)
-    return items
-
-
-def _chunks(tree: tree_sitter.Tree, source: bytes, offset: int = 0, row: int = 0, col: int = 0) -> list[_Chunk]:
-    """The top-level items of a parse of ``source``, a text that starts at ``offset``/``row``/``col``."""
-    return [_Chunk.of(nodes, source, offset, row, col) for nodes in _items(tree)]
+            yield from _leaves(chunk.children)
 
 
 def _edit_span(old: bytes, new: bytes) -> tuple[int, int, int]:
@@ -412,58 +453,141 @@ def _may_span_lines(changed: bytes) -> bool:
     return any(mark in changed for mark in _LONG_TOKEN_MARKS)
 
 
+@dataclass(frozen=True, slots=True)
+class _Edit:
+    """``old`` becomes ``new``: ``old[start:old_end]`` is replaced by ``new[start:new_end]``."""
+
+    old: bytes
+    new: bytes
+    start: int
+    old_end: int
+    new_end: int
+    end_row: int  # the row of ``old_end`` in ``old``
+    rows: int  # lines added (negative: removed)
+
+    @classmethod
+    def between(cls, old: bytes, new: bytes) -> _Edit:
+        start, old_end, new_end = _edit_span(old, new)
+        added = new.count(b"\n", start, new_end) - old.count(b"\n", start, old_end)
+        return cls(old, new, start, old_end, new_end, old.count(b"\n", 0, old_end), added)
+
+    @property
+    def delta(self) -> int:
+        return self.new_end - self.old_end
+
+
 def _rechunk(old: bytes, chunks: list[_Chunk], new: bytes) -> list[_Chunk] | None:
     """The chunks of ``new`` from those of ``old`` (an error-free text), re-parsing only around the edit.
 
-    Re-parsed: the chunks the edit touches, with one unchanged item on each side. The left one starts where the
-    parse of the whole text is in the same state as before the edit (the text before it, and its first token, are
-    unchanged) and must come out of the re-parse as it was; the right one too, so the parse of the whole text is
-    in that same state at its start again, and everything after it parses as before. Otherwise (a syntax error, an
-    edit that joins the right chunk to what precedes it, or one that may open or close a long token) None: the
-    caller parses the whole text.
-
-    Also None when the re-parse would cover most of a large text (a namespace around all of it).
+    Re-parsed: the items the edit touches, in the innermost namespace body holding the edit (with the headers
+    of the namespaces around, so the grammar sees the same context), with one unchanged item on each side. The
+    left one starts where the parse of the whole text is in the same state as before the edit (the text before
+    it, and its first token, are unchanged) and must come out of the re-parse as it was; the right one too, so
+    the parse of the whole text is in that same state at its start again, and everything after it parses as
+    before. Otherwise (a syntax error, an edit that joins the right item to what precedes it, or one that may open
+    or close a long token) None: the caller parses the whole text. Also None when the re-parse would cover most
+    of a large text.
 
     Not proven exact: where the C++ grammar is ambiguous, tree-sitter keeps both readings alive and may choose
-    between them later, so text beyond the re-parsed chunks could decide how one reads. Since the left chunk is
+    between them later, so text beyond the re-parsed items could decide how one reads. Since the left item is
     checked, none of 70,000 random re-parses in tests differed from a fresh parse; still, ``IncrementalFindings``
     confirms with a whole parse when asked (``exact``), which the language server does once the user pauses.
     """
-    start, old_end, new_end = _edit_span(old, new)
-    if _may_span_lines(old[max(start - 1, 0) : old_end + 1]) or _may_span_lines(new[max(start - 1, 0) : new_end + 1]):
+    edit = _Edit.between(old, new)
+    if _may_span_lines(old[max(edit.start - 1, 0) : edit.old_end + 1]) or _may_span_lines(
+            new[max(edit.start - 1, 0) : edit.new_end + 1]):
         return None
-    delta = new_end - old_end
-    first = bisect.bisect_left(chunks, start, key=lambda c: c.end)  # the first chunk the edit touches
-    after = bisect.bisect_right(chunks, old_end, key=lambda c: c.start)  # the first chunk after the edit
-    end_row = old.count(b"\n", 0, old_end)
-    while after + 1 < len(chunks) and chunks[after + 1].row == end_row:  # its column moves: re-parse it too
+    return _rechunk_among(edit, chunks, (0, 0, 0), len(old), ())
+
+
+def _rechunk_among(edit: _Edit, chunks: list[_Chunk], inside: Place, inside_end: int,
+                   headers: tuple[bytes, ...]) -> list[_Chunk] | None:
+    """``chunks``, the items between ``inside`` and ``inside_end`` (the whole text, or a namespace's body, whose
+    namespaces' headers are ``headers``), brought to ``edit.new``; None where that is not sure."""
+    delta, rows = edit.delta, edit.rows
+    holder = next((c for c in chunks if c.children is not None
+                   and c.start + len(c.header) <= edit.start and edit.old_end <= c.end - c.tail), None)
+    if holder is not None:  # the edit is inside one namespace's body: re-parse among its items
+        later = chunks[chunks.index(holder) + 1 :]
+        if later and later[0].row == edit.end_row:
+            return None  # a column after the namespace moves too
+        header_rows = holder.header.count(b"\n")
+        header_end = holder.header.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")
+        body = (holder.start + len(holder.header), holder.row + header_rows,
+                len(header_end) + (holder.col if header_rows == 0 else 0))
+        children = _rechunk_among(edit, holder.children, body, holder.end - holder.tail, (*headers, holder.header))
+        if children is None:
+            return None
+        holder.children, holder.size = children, holder.size + delta
+        _move(later, delta, rows)
+        return chunks
+    first = bisect.bisect_left(chunks, edit.start, key=lambda c: c.end)  # the first item the edit touches
+    after = bisect.bisect_right(chunks, edit.old_end, key=lambda c: c.start)  # the first item after the edit
+    while after + 1 < len(chunks) and chunks[after + 1].row == edit.end_row:  # its column moves: re-parse it too
         after += 1
     before = first - 1
     while before >= 0 and chunks[before].node.type == "comment":  # the parser starts a text in another state
         before -= 1  # than it is in after an item, and a comment does not move it out of that start state
     left = chunks[before] if before >= 0 else None
     right = chunks[after] if after < len(chunks) else None
-    region_start = left.start if left else 0
-    region_end = right.end + delta if right else len(new)
-    if (region_end - region_start) * 4 > len(new) > _SMALL_TEXT:
-        return None  # most of the text (one namespace around everything): tree-sitter's re-parse of the whole
-    region = new[region_start:region_end]  # is cheaper than a fresh parse of most of it
-    tree = _parser().parse(region)
-    if tree.root_node.has_error:
+    region_at = (left.start, left.row, left.col) if left else inside
+    region_end = right.end + delta if right else inside_end + delta
+    if (region_end - region_at[0]) * 4 > len(edit.new) > _SMALL_TEXT:
+        return None  # most of the text: tree-sitter's re-parse of the whole is cheaper than a fresh parse of it
+    prefix = b"".join(headers)
+    region = edit.new[region_at[0] : region_end]
+    source = prefix + region + b"}" * len(headers)
+    items = _items_in(_parser().parse(source), len(headers))
+    if items is None:
         return None
-    items = _items(tree)
-    if left is not None and (not items or str(items[0][0]) != str(left.node) or items[0][-1].end_byte != left.size):
-        return None  # read differently at the start of a text than after the items before it: C++ is ambiguous
+    if left is not None and (not items or str(items[0][0]) != str(left.node)
+                             or items[0][-1].end_byte - items[0][0].start_byte != left.size):
+        return None  # read differently at the start of a body than after the items before it: C++ is ambiguous
     if right is not None and (not items or items[-1][0].type != right.node.type
-                              or items[-1][-1].end_byte != len(region)
-                              or items[-1][0].start_byte != right.start + delta - region_start):
+                              or items[-1][-1].end_byte != len(prefix) + len(region)
+                              or items[-1][0].start_byte != len(prefix) + right.start + delta - region_at[0]):
         return None
-    rows = new.count(b"\n", start, new_end) - old.count(b"\n", start, old_end)
-    for chunk in chunks[after + 1 :]:
+    prefix_rows = prefix.count(b"\n")
+    anchor = (len(prefix), prefix_rows, len(prefix.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")))
+    _move(chunks[after + 1 :], delta, rows)
+    namespaces = _namespaces_in(items, len(headers))
+    reparsed = [_Chunk.of(nodes, source, anchor, region_at, namespaces) for nodes in items]
+    return chunks[: max(before, 0)] + reparsed + chunks[after + 1 :]
+
+
+def _move(chunks: list[_Chunk], delta: int, rows: int) -> None:
+    """Chunks after an edit, moved by it (their children too: positions inside are the parse's, not moved)."""
+    for chunk in chunks:
         chunk.start += delta
         chunk.row += rows
-    reparsed = _chunks(tree, region, region_start, left.row if left else 0, left.col if left else 0)
-    return chunks[: max(before, 0)] + reparsed + chunks[after + 1 :]
+        if chunk.children is not None:
+            _move(chunk.children, delta, rows)
+
+
+def _items_in(tree: tree_sitter.Tree, depth: int) -> list[list[tree_sitter.Node]] | None:
+    """The items of a re-parse: at the top, or in the body of the innermost of ``depth`` nested namespaces
+    (None if the parse has an error, or is not that nesting)."""
+    if tree.root_node.has_error:
+        return None
+    items = _items(tree.root_node.children)
+    for _ in range(depth):
+        body = _opened_body(items[0][0]) if len(items) == 1 else None
+        if body is None:
+            return None
+        items = _body_items(body)
+    return items
+
+
+def _namespaces_in(items: list[list[tree_sitter.Node]], depth: int) -> tuple[tree_sitter.Node, ...]:
+    """The namespaces of a re-parse around ``items`` (outermost first)."""
+    if depth == 0 or not items:
+        return ()
+    found, node = [], items[0][0].parent
+    while node is not None and len(found) < depth:
+        if node.type == "namespace_definition":
+            found.append(node)
+        node = node.parent
+    return tuple(reversed(found))
 
 
 def _reparse_whole(old: bytes, tree: tree_sitter.Tree | None, new: bytes) -> tree_sitter.Tree:
@@ -523,8 +647,8 @@ class _Document:
 class IncrementalFindings:
     """``syntax_errors + findings`` of the successive texts of documents, redoing only what an edit changed.
 
-    Per document it keeps the top-level nodes (an edit re-parses those it touched, so the cost follows the edit,
-    not the file, while the text parses without error) and each unit's findings, keyed by the unit's text: an
+    Per document it keeps the items (top-level, and in namespace bodies; an edit re-parses those it touched, so
+    the cost follows the edit, not the file, while the text parses without error) and each unit's findings, keyed by the unit's text: an
     unchanged unit keeps its findings, moved to where it now starts, unless an answer its rules read about the rest
     of the file changed (``Scope.still_holds``); then they run again.
     Memory is bounded: the units of the last text of at most ``max_documents`` documents; ``forget`` drops one.
@@ -575,7 +699,7 @@ class IncrementalFindings:
 
         found, kept = [], []
         indexes: dict[int, NodeIndex] = {}  # built for the facts of new units, reused by their rules
-        for chunk in doc.chunks:
+        for chunk in _leaves(doc.chunks):
             for unit, _, key, origin in chunk.units:
                 state = doc.units.get(key) if key is not None else None
                 if state is None:
