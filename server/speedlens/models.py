@@ -13,6 +13,13 @@ from enum import Enum
 from typing import Any, Callable
 
 
+def source_lines(source: str) -> list[str]:
+    """The lines of ``source`` with their endings, split on ``\\n`` only, as tree-sitter counts rows and LSP
+    clients count lines (``str.splitlines`` also breaks at form feeds, U+2028 and others)."""
+    *complete, last = source.split("\n")
+    return [line + "\n" for line in complete] + ([last] if last else [])
+
+
 class Status(str, Enum):
     VERIFIED = "verified"
     INCORRECT = "incorrect"
@@ -54,8 +61,7 @@ class Target:
 
     def replace_in(self, source: str, new_text: str) -> str:
         """The buffer ``source`` with this target's lines replaced by ``new_text``."""
-        lines = source.split("\n")  # "\n" only, as tree-sitter and the LSP count lines
-        lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+        lines = source_lines(source)
         head = "".join(lines[: self.start_line])
         tail = "".join(lines[self.end_line + 1 :])
         if new_text and not new_text.endswith("\n") and tail:

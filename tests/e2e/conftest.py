@@ -21,6 +21,8 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from pygls.protocol import default_converter
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
+from speedlens.models import source_lines
+
 SERVER_COMMAND = [sys.executable, "-m", "speedlens", "serve"]
 
 SLOW_CIN = """\
@@ -210,8 +212,8 @@ def whole_range(text: str) -> types.Range:
 
 
 def apply_text_edits(text: str, edits: list[types.TextEdit]) -> str:
-    """Apply LSP edits (UTF-16 columns equal code points for the ASCII sources used here)."""
-    lines = text.splitlines(keepends=True)
+    """Apply LSP edits (UTF-16 columns equal code points for the sources used here; lines end at "\\n")."""
+    lines = source_lines(text)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))

@@ -13,7 +13,8 @@ from lsprotocol import types
 from speedlens.errors import ConfigError
 from speedlens.lsp import convert
 from speedlens.lsp.settings import SettingsManager
-from speedlens.models import Candidate, Finding, InputMeasurement, Result, Status, Target, Verdict
+from speedlens.models import (Candidate, Finding, InputMeasurement, Result, Status, Target, Verdict,
+                              source_lines)
 from speedlens.report import render_html, render_markdown, text_chart
 
 SOURCE = "#include <cstdio>\n// head\nint main() {\n    return 0;\n}\n// tail\n"
@@ -42,8 +43,10 @@ def test_hint_label_and_action_title_are_exact():
 def test_target_edit_matches_replace_in(start, end, code):
     from tests.e2e.conftest import apply_text_edits
 
-    for source in (SOURCE, SOURCE.rstrip("\n"), SOURCE.replace("\n", "\r\n")):
-        lines = source.splitlines(True)
+    # A form feed and U+2028 are no line breaks to tree-sitter or an LSP client (str.splitlines breaks there).
+    for source in (SOURCE, SOURCE.rstrip("\n"), SOURCE.replace("\n", "\r\n"),
+                   SOURCE.replace("// head", "//\f\u2028")):
+        lines = source_lines(source)
         target = Target("t", "program", "cpp", start, end, "".join(lines[start:end + 1]))
         edit = convert.target_edit(target, source, code)
         assert apply_text_edits(source, [edit]) == target.replace_in(source, code)

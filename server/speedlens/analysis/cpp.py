@@ -16,7 +16,7 @@ import cachetools
 import tree_sitter
 import tree_sitter_cpp
 
-from speedlens.models import Finding, Target
+from speedlens.models import Finding, Target, source_lines
 
 LANGUAGE = tree_sitter.Language(tree_sitter_cpp.language())
 
@@ -176,12 +176,6 @@ def _first_line(definition: tree_sitter.Node) -> int:
     while node.parent is not None and node.parent.type == "template_declaration":
         node = node.parent
     return node.start_point.row
-
-
-def source_lines(source: str) -> list[str]:
-    """The lines of ``source`` with their endings, split on ``\\n`` only (as tree-sitter counts rows)."""
-    *complete, last = source.split("\n")
-    return [line + "\n" for line in complete] + ([last] if last else [])
 
 
 def find_targets(source: str, name: str = "program") -> list[Target]:

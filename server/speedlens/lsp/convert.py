@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 from lsprotocol import types
 from pygls.protocol import default_converter
 
-from speedlens.models import Finding, Result, Target
+from speedlens.models import Finding, Result, Target, source_lines
 
 SOURCE = "speedlens"
 _CONVERTER = default_converter()  # the one pygls encodes messages with
@@ -41,11 +41,6 @@ Units = Callable[[str], int]
 def client_column(line: str, chars: int, units: Units = utf16_len) -> int:
     """A column counted in characters (as the engine counts them), in the client's units."""
     return chars if line.isascii() else units(line[:chars])  # ASCII: the same count in every encoding
-
-
-def split_lines(text: str) -> list[str]:
-    """The buffer's lines with their endings, split the way Target.replace_in splits them."""
-    return text.splitlines(keepends=True)
 
 
 def _strip_eol(line: str) -> str:
@@ -221,7 +216,7 @@ def lens_command(result: Result | None, uri: str) -> types.Command:
 
 def target_edit(target: Target, text: str, new_code: str, units: Units = utf16_len) -> types.TextEdit:
     """A TextEdit that turns ``text`` into ``target.replace_in(text, new_code)``: the target's lines replaced."""
-    lines = split_lines(text)
+    lines = source_lines(text)
     start = min(target.start_line, len(lines))
     end = min(target.end_line + 1, len(lines))
     head = "".join(lines[:start])

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from pygls.uris import to_fs_path
 
 from speedlens.lsp.convert import Units, utf16_len
+from speedlens.models import source_lines
 
 if TYPE_CHECKING:  # pragma: no cover
     from speedlens.lsp.server import SpeedlensServer
@@ -42,7 +43,7 @@ class Doc:
     @property
     def lines(self) -> list[str]:
         if self._lines is None:
-            self._lines = self.text.splitlines(keepends=True)
+            self._lines = source_lines(self.text)
         return self._lines
 
     @property
