@@ -42,7 +42,7 @@ def parse(source: str) -> tree_sitter.Tree:
 _READ_SLICE = 4096
 
 
-def parse_yielding(source: bytes, old_tree: tree_sitter.Tree | None = None) -> tree_sitter.Tree:
+def _parse_yielding(source: bytes, old_tree: tree_sitter.Tree | None = None) -> tree_sitter.Tree:
     """A parse that lets other threads run: tree-sitter holds the GIL while it parses bytes (36 ms for 3,000
     lines, during which a language server's event loop answers nothing), but calls back into Python for each
     slice it reads from a callable, and a thread that waits takes the GIL over there."""
@@ -218,16 +218,12 @@ def units(tree: tree_sitter.Tree) -> list[tree_sitter.Node]:
 
 
 def _units_of(top: tree_sitter.Node) -> list[tuple[tree_sitter.Node, tuple[tree_sitter.Node, ...]]]:
-    """The units in one top-level node, each with the namespaces around it (outermost first).
-
-    A namespace is opened only when nothing outside its body is broken, so every node a rule could match lies in
-    exactly one unit.
-    """
+    """The units in one top-level node, each with the namespaces around it (outermost first)."""
     found: list[tuple[tree_sitter.Node, tuple[tree_sitter.Node, ...]]] = []
 
     def visit(node: tree_sitter.Node, namespaces: tuple[tree_sitter.Node, ...]) -> None:
-        body = node.child_by_field_name("body") if node.type == "namespace_definition" else None
-        if body is not None and not any(c.has_error for c in node.children if c != body):
+        body = _opened_body(node)
+        if body is not None:
             for child in body.named_children:
                 visit(child, (*namespaces, node))
         else:
@@ -337,7 +333,8 @@ Place = tuple[int, int, int]  # a byte offset, a row and a character column
 
 
 def _opened_body(node: tree_sitter.Node) -> tree_sitter.Node | None:
-    """The body of a namespace whose units are its items (``_units_of`` opens it), else None."""
+    """The body of a namespace whose units are its items, else None: a namespace is opened only when nothing
+    outside its body is broken, so every node a rule could match lies in exactly one unit."""
     body = node.child_by_field_name("body") if node.type == "namespace_definition" else None
     if body is None or any(c.has_error for c in node.children if c != body):
         return None
@@ -380,7 +377,8 @@ class _Chunk:
     row: int
     col: int  # in characters
     origin: Origin  # where it starts in its parse
-    units: list[tuple]  # (unit, namespaces, _unit_key, origin in its parse): the node, when it is a unit
+    key: tuple | None = None  # _unit_key of ``node`` when it is a unit (named, not a namespace holding items)
+    is_unit: bool = False
     children: list[_Chunk] | None = None  # a namespace's items
     header: bytes = b""  # a namespace's text up to its body's "{" included
     tail: int = 0  # a namespace's bytes from its body's "}" to its end
@@ -394,7 +392,7 @@ class _Chunk:
         (anchor_byte, anchor_row, anchor_col), (at_byte, at_row, at_col) = anchor, at
         chunk = cls(node, nodes[-1].end_byte - node.start_byte, source, at_byte + node.start_byte - anchor_byte,
                     at_row + node_row - anchor_row, at_col + node_col - anchor_col if node_row == anchor_row else node_col,
-                    origin, [])
+                    origin)
         body = _opened_body(node)
         if body is not None:
             chunk.children = [cls.of(item, source, anchor, at, (*namespaces, node)) for item in _body_items(body)]
@@ -402,7 +400,7 @@ class _Chunk:
             closing = body.children[-1] if body.child_count and body.children[-1].type == "}" else body
             chunk.tail = nodes[-1].end_byte - closing.start_byte
         elif node.is_named:
-            chunk.units = [(node, namespaces, _unit_key(node, namespaces, source), origin)]
+            chunk.is_unit, chunk.key = True, _unit_key(node, namespaces, source)
         return chunk
 
     @property
@@ -421,7 +419,7 @@ def _chunks(tree: tree_sitter.Tree, source: bytes) -> list[_Chunk]:
 
 
 def _leaves(chunks: list[_Chunk]) -> Iterator[_Chunk]:
-    """The chunks that are not namespaces holding items, in document order: those the units are in."""
+    """The chunks that are not namespaces holding items, in document order (the units among them)."""
     for chunk in chunks:
         if chunk.children is None:
             yield chunk
@@ -499,10 +497,12 @@ def _rechunk_among(edit: _Edit, chunks: list[_Chunk], inside: Place, inside_end:
     """``chunks``, the items between ``inside`` and ``inside_end`` (the whole text, or a namespace's body, whose
     namespaces' headers are ``headers``), brought to ``edit.new``; None where that is not sure."""
     delta, rows = edit.delta, edit.rows
-    holder = next((c for c in chunks if c.children is not None
-                   and c.start + len(c.header) <= edit.start and edit.old_end <= c.end - c.tail), None)
-    if holder is not None:  # the edit is inside one namespace's body: re-parse among its items
-        later = chunks[chunks.index(holder) + 1 :]
+    at = bisect.bisect_right(chunks, edit.start, key=lambda c: c.start) - 1  # the last item starting at or before
+    holder = chunks[at] if at >= 0 else None
+    if (holder is not None and holder.children is not None
+            and holder.start + len(holder.header) <= edit.start and edit.old_end <= holder.end - holder.tail):
+        # The edit is inside one namespace's body: re-parse among its items.
+        later = chunks[at + 1 :]
         if later and later[0].row == edit.end_row:
             return None  # a column after the namespace moves too
         header_rows = holder.header.count(b"\n")
@@ -592,11 +592,11 @@ def _reparse_whole(old: bytes, tree: tree_sitter.Tree | None, new: bytes) -> tre
     whose incremental tree has an error is parsed afresh.
     """
     if tree is None:
-        return parse_yielding(new)
+        return _parse_yielding(new)
     start, old_end, new_end = _edit_span(old, new)
     tree.edit(start, old_end, new_end, _point(old, start), _point(old, old_end), _point(new, new_end))
-    reparsed = parse_yielding(new, tree)
-    return parse_yielding(new) if reparsed.root_node.has_error else reparsed
+    reparsed = _parse_yielding(new, tree)
+    return _parse_yielding(new) if reparsed.root_node.has_error else reparsed
 
 
 def _point(source: bytes, offset: int) -> tuple[int, int]:
@@ -691,34 +691,33 @@ class IncrementalFindings:
         """Bring ``doc``'s units to its chunks; the findings of its units, placed where they now start."""
         from speedlens.propose.rules import FileFacts, Scope, UnitFacts
 
-        found, kept = [], []
+        kept = []
         indexes: dict[int, NodeIndex] = {}  # built for the facts of new units, reused by their rules
-        for chunk in _leaves(doc.chunks):
-            for unit, _, key, origin in chunk.units:
-                state = doc.units.get(key) if key is not None else None
-                if state is None:
-                    indexes[len(found)] = NodeIndex(unit)
-                    state = _Unit(UnitFacts.of(indexes[len(found)]))
-                found.append((chunk, unit, key, origin))
-                kept.append(state)
+        found = [chunk for chunk in _leaves(doc.chunks) if chunk.is_unit]
+        for i, chunk in enumerate(found):
+            state = doc.units.get(chunk.key) if chunk.key is not None else None
+            if state is None:
+                indexes[i] = NodeIndex(chunk.node)
+                state = _Unit(UnitFacts.of(indexes[i]))
+            kept.append(state)
         unit_facts = [state.facts for state in kept]
         if doc.facts is None or unit_facts != doc.unit_facts:
             doc.facts, doc.unit_facts = FileFacts(unit_facts), unit_facts
         self.reanalysed = []
         placed = []
-        for i, ((chunk, unit, _, local), state) in enumerate(zip(found, kept)):
-            origin = chunk.place(local)
+        for i, (chunk, state) in enumerate(zip(found, kept)):
+            origin = chunk.place(chunk.origin)
             if state.checked != (doc.facts, i):
                 # No tree: the rules' findings read only the unit and the file's facts (``Scope.file_nodes`` is
                 # for building edits).
-                scope = Scope(unit, i, doc.facts, None, chunk.source, indexes.get(i))
+                scope = Scope(chunk.node, i, doc.facts, None, chunk.source, indexes.get(i))
                 if state.findings is None or not scope.still_holds(state.reads):
                     state.reads = scope.reads = {}
-                    state.findings, state.placed = _unit_findings(scope, local), ()
+                    state.findings, state.placed = _unit_findings(scope, chunk.origin), ()
                     self.reanalysed.append(origin[0])
                 state.checked = (doc.facts, i)
             if not state.placed or state.placed[0] != origin:
                 state.placed = (origin, _placed(state.findings, origin))
             placed.append(state.placed[1])
-        doc.units = {key: state for (_, _, key, _), state in zip(found, kept) if key is not None}
+        doc.units = {chunk.key: state for chunk, state in zip(found, kept) if chunk.key is not None}
         return placed
