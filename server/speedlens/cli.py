@@ -13,9 +13,9 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -25,7 +25,7 @@ from speedlens import __version__
 from speedlens.config import Settings, load_settings
 from speedlens.engine import Engine, OptimizeReport
 from speedlens.errors import InputError, SpeedlensError
-from speedlens.models import ProgressFn, Result, Verdict
+from speedlens.models import ProgressFn, Verdict
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 CPP_SOURCES = {".cpp", ".cc", ".cxx", ".c++"}
@@ -238,7 +238,7 @@ def print_verdict(verdict: Verdict) -> None:
 
 def print_report(report: OptimizeReport) -> None:
     table = Table(title=f"speedlens: {Path(report.file).name}", show_lines=False)
-    for column in ("target", "proposer", "status", "speedup", f"bound", "inputs"):
+    for column in ("target", "proposer", "status", "speedup", "bound", "inputs"):
         table.add_column(column)
     for r in report.results:
         v = r.verdict

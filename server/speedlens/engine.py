@@ -18,7 +18,6 @@ from speedlens.cache import ResultStore
 from speedlens.config import Settings
 from speedlens.errors import InputError, SpeedlensError
 from speedlens.models import (
-    Candidate,
     Finding,
     ProgressFn,
     Result,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any, Callable
+from typing import Any
 
 
 def source_lines(source: str) -> list[str]:
@@ -144,7 +145,7 @@ class Verdict:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Verdict":
+    def from_json(cls, data: dict[str, Any]) -> Verdict:
         data = dict(data)
         data["status"] = Status(data["status"])
         data["per_input"] = [InputMeasurement(**m) for m in data.get("per_input", [])]

@@ -7,8 +7,9 @@ Knows nothing of LSP. Works on anything shaped like ``engine.OptimizeReport``: `
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from speedlens.models import Result, Status
 

@@ -14,13 +14,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 import pytest_asyncio
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
 from pygls.protocol import default_converter
+from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
-
 from speedlens.models import source_lines
 
 SERVER_COMMAND = [sys.executable, "-m", "speedlens", "serve"]

@@ -6,25 +6,23 @@ import asyncio
 
 import pytest
 from lsprotocol import types
-
+from pytest_lsp import ClientServerConfig
 from speedlens import __version__
 from speedlens.models import Target
 
-from pytest_lsp import ClientServerConfig
-
 from tests.e2e.conftest import (
     SERVER_COMMAND,
-    capabilities,
-    make_client,
-    server_env,
     apply_text_edits,
+    capabilities,
     change_doc,
     descendants,
     execute,
+    make_client,
     open_doc,
+    server_env,
     server_pid,
-    wait_until_sandbox_busy,
     wait_for,
+    wait_until_sandbox_busy,
     whole_range,
     write_sample,
 )

@@ -7,14 +7,11 @@ import json
 from types import SimpleNamespace
 
 import pytest
-
 from lsprotocol import types
-
 from speedlens.errors import ConfigError
 from speedlens.lsp import convert
 from speedlens.lsp.settings import SettingsManager
-from speedlens.models import (Candidate, Finding, InputMeasurement, Result, Status, Target, Verdict,
-                              source_lines)
+from speedlens.models import Candidate, Finding, InputMeasurement, Result, Status, Target, Verdict, source_lines
 from speedlens.report import render_html, render_markdown, text_chart
 
 SOURCE = "#include <cstdio>\n// head\nint main() {\n    return 0;\n}\n// tail\n"

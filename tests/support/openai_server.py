@@ -17,9 +17,10 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Union
+from typing import Any, Union
 
 NO_SCRIPT_LEFT = "(the test server has no scripted answer left)"
 
@@ -33,7 +34,7 @@ class Reply:
     error_type: str = ""  # OpenAI error "type"/"code", e.g. "context_length_exceeded"
 
 
-Scripted = Union[str, Reply, Callable[[dict], Union[str, Reply]]]
+Scripted = Union[str, Reply, Callable[[dict], str | Reply]]
 
 
 class OpenAIServer:
@@ -48,7 +49,7 @@ class OpenAIServer:
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------------------
-    def start(self) -> "OpenAIServer":
+    def start(self) -> OpenAIServer:
         handler = _make_handler(self)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
@@ -65,7 +66,7 @@ class OpenAIServer:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> "OpenAIServer":
+    def __enter__(self) -> OpenAIServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

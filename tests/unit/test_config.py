@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from speedlens.config import Settings, apply_overrides, load_settings
 from speedlens.errors import ConfigError
 

@@ -8,7 +8,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from speedlens.analysis import cpp
 from speedlens.analysis.cpp import IncrementalFindings, findings, node_finding, parse, syntax_errors, units, walk
 from speedlens.models import Finding

@@ -9,16 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from speedlens.config import Settings
 from speedlens.models import Candidate, Result, Status, Target, Verdict
 from speedlens.propose import ProposalRequest
 from speedlens.propose import llm as llm_mod
 from speedlens.propose.llm import LlmError, LlmProposer
-from speedlens.propose.testgen import SEPARATOR, generate_inputs
 from speedlens.propose.prompts import _fitting
+from speedlens.propose.testgen import SEPARATOR, generate_inputs
 from speedlens.retrieval import index as index_mod
 from speedlens.retrieval.index import retrieve
+
 from tests.support.fixtures import isolated_cache, openai_server  # noqa: F401
 from tests.support.openai_server import Reply
 from tests.support.programs import SUM_PROGRAM  # noqa: E402

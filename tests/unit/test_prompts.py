@@ -5,7 +5,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-
 from speedlens.models import Candidate, InputMeasurement, Result, Status, Target, Verdict
 from speedlens.propose.prompts import (
     apply_unified_diff,
@@ -16,6 +15,7 @@ from speedlens.propose.prompts import (
     function_context,
 )
 from speedlens.retrieval.corpus import Pair
+
 from tests.support.programs import SUM_PROGRAM  # noqa: E402
 
 SLOW = SUM_PROGRAM

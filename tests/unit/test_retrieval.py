@@ -7,7 +7,6 @@ import json
 import os
 
 import pytest
-
 from speedlens.config import Settings
 from speedlens.errors import ConfigError
 from speedlens.retrieval import corpus as corpus_mod

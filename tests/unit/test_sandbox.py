@@ -11,7 +11,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from speedlens.config import Settings, apply_overrides
 from speedlens.models import Status
 from speedlens.sandbox.run import Limits, Sandbox, detect_isolation, workdir

@@ -1,7 +1,6 @@
 """Verification of TVM prim_funcs in the sandboxed worker: correct and faster, wrong, and unschedulable."""
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
@@ -11,6 +10,7 @@ from speedlens.analysis.tvm import find_targets  # noqa: E402
 from speedlens.config import Settings  # noqa: E402
 from speedlens.models import Status  # noqa: E402
 from speedlens.sandbox.tvm import verify_prim_func, verify_schedule  # noqa: E402
+
 from tests.support.programs import GEMM_128  # noqa: E402
 
 pytestmark = pytest.mark.tvm

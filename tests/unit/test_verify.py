@@ -7,7 +7,6 @@ import dataclasses
 import random
 
 import pytest
-
 from speedlens.config import Settings, apply_overrides
 from speedlens.models import Status
 from speedlens.sandbox.run import Sandbox
@@ -135,7 +134,9 @@ def test_expected_outputs_are_the_oracle(write_program):
     sizes = SIZES[:3]
     verifier_outputs = ["0\n"] + [None] * 2
     inputs = make_inputs(sizes)
-    import subprocess, tempfile, pathlib
+    import pathlib
+    import subprocess
+    import tempfile
 
     with tempfile.TemporaryDirectory() as d:
         exe = pathlib.Path(d) / "a"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import bisect
 import functools
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import cachetools
 import tree_sitter

@@ -40,7 +40,7 @@ CONFIRM_AFTER_S = 1.0  # a pause this long in typing: confirm the diagnostics wi
 
 
 class Diagnostics:
-    def __init__(self, ls: "SpeedlensServer") -> None:
+    def __init__(self, ls: SpeedlensServer) -> None:
         self.ls = ls
         self._tasks: dict[str, asyncio.Task] = {}
         self._dirty: set[str] = set()

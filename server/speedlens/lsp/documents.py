@@ -72,7 +72,7 @@ def uri_to_path(uri: str) -> Path | None:
     return Path(fs) if fs else None
 
 
-def get_doc(ls: "SpeedlensServer", uri: str) -> Doc | None:
+def get_doc(ls: SpeedlensServer, uri: str) -> Doc | None:
     """The open buffer for ``uri``, else the file on disk; None for deleted, unreadable or non-file URIs."""
     path = uri_to_path(uri)
     units = ls.workspace.position_codec.client_num_units
@@ -105,7 +105,7 @@ class ResultsView:
     results the views are refreshed so the client asks again.
     """
 
-    def __init__(self, ls: "SpeedlensServer") -> None:
+    def __init__(self, ls: SpeedlensServer) -> None:
         self.ls = ls
         self._memo: dict[str, tuple[tuple, list]] = {}
         self._pending: dict[str, tuple[tuple, asyncio.Future, bool]] = {}

@@ -47,7 +47,7 @@ class StoredReport:
 
 
 class Jobs:
-    def __init__(self, ls: "SpeedlensServer") -> None:
+    def __init__(self, ls: SpeedlensServer) -> None:
         self.ls = ls
         self.running: dict[str, Job] = {}
         self.reports: dict[str, StoredReport] = {}

@@ -26,7 +26,7 @@ def _message_type(level: int) -> types.MessageType:
 class LspLogHandler(logging.Handler):
     """Sends records as ``window/logMessage``; safe from any thread and never recursive."""
 
-    def __init__(self, ls: "LanguageServer", level: int = logging.INFO) -> None:
+    def __init__(self, ls: LanguageServer, level: int = logging.INFO) -> None:
         super().__init__(level)
         self.ls = ls
         self._local = threading.local()

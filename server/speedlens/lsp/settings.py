@@ -104,7 +104,7 @@ class SettingsManager:
             self.client_settings = new
             self.invalidate()
 
-    async def pull(self, ls: "LanguageServer") -> None:
+    async def pull(self, ls: LanguageServer) -> None:
         """Ask the client for the ``speedlens`` section, if it supports ``workspace/configuration``."""
         caps = ls.client_capabilities
         if not (caps and caps.workspace and caps.workspace.configuration):

@@ -13,8 +13,9 @@ usable code or None with the reason, and never raises on any answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from speedlens.models import STATUS_RANK, Result, Status, Target, Verdict
 from speedlens.retrieval.corpus import Pair

@@ -17,8 +17,8 @@ definitions an edit touched (``analysis.cpp.IncrementalFindings``).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 from tree_sitter import Node, Tree
 
@@ -78,7 +78,7 @@ class Rule:
     id: str
     title: str
     explanation: str
-    find: Callable[["Scope"], list[Match]]
+    find: Callable[[Scope], list[Match]]
     severity: str = "hint"
 
     def find_in_file(self, tree: Tree, source: bytes) -> list[Match]:
@@ -153,7 +153,7 @@ def has_const(declaration: Node) -> bool:
     return any(c.type == "type_qualifier" and text(c) == "const" for c in declaration.children)
 
 
-def type_name(type_node: Node | None, scope: "Scope") -> str:
+def type_name(type_node: Node | None, scope: Scope) -> str:
     """The base name of a type, through ``std::``, template arguments and the file's typedefs/usings."""
     return scope.alias(last_name(type_node))
 
@@ -406,7 +406,7 @@ def _nonconst_ref_params(nodes: NodeIndex) -> Iterator[tuple[str, int]]:
 
 
 def modifies(
-    code: Iterable[Node], name: str, scope: "Scope", *, element_writes: bool, indexing_inserts: bool = False
+    code: Iterable[Node], name: str, scope: Scope, *, element_writes: bool, indexing_inserts: bool = False
 ) -> bool:
     """Whether ``code`` may change variable ``name`` (or, with ``element_writes``, its elements).
 

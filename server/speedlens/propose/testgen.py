@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from speedlens.models import Target
 from speedlens.propose.prompts import SYSTEM_PROMPT, code_blocks, fence

@@ -20,9 +20,10 @@ import math
 import os
 import random
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Awaitable, Callable, Protocol
+from typing import Protocol
 
 from speedlens.config import Settings
 from speedlens.models import Candidate, Result, Status, Target, Verdict, content_hash, sort_results
@@ -104,9 +105,9 @@ def detect_hardware() -> Hardware:
 @dataclass
 class Node:
     steps: Trace
-    parent: "Node | None" = None
+    parent: Node | None = None
     action: str = "original"  # what the edge from the parent did, for prompts and reports
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
     visits: int = 0
     value: float = 0.0  # sum of rewards backed up through this node
     speedup: float | None = None  # measured, against the original interleaved in the same worker call
@@ -139,7 +140,7 @@ class Proposal:
 class Policy(Protocol):
     name: str
 
-    async def propose(self, node: Node, search: "Search") -> list[Proposal]:
+    async def propose(self, node: Node, search: Search) -> list[Proposal]:
         """Children worth measuring from ``node``, best first (the tree widens through them in order)."""
 
 
@@ -173,7 +174,7 @@ class HeuristicPolicy:
         self.hw = hardware
         self.rng = random.Random(seed)
 
-    async def propose(self, node: Node, search: "Search") -> list[Proposal]:
+    async def propose(self, node: Node, search: Search) -> list[Proposal]:
         blocks = search.root.info.get("blocks", [])
         if node.parent is None:
             configs = self.initial_configs(blocks)
@@ -503,7 +504,7 @@ class LlmPolicy:
         self.k = proposals_per_call
         self.prompts: list[str] = []  # every prompt sent, for reports and tests
 
-    def prompt(self, node: Node, search: "Search") -> str:
+    def prompt(self, node: Node, search: Search) -> str:
         measured = sorted((n for n in search.nodes if n.speedup is not None), key=lambda n: -(n.speedup or 0))
         history = "\n".join(
             f"- {n.latency_s * 1e3:.3f} ms ({n.speedup:.2f}x): {n.action}; steps={json.dumps(n.steps)}"
@@ -524,7 +525,7 @@ class LlmPolicy:
             f"with only a JSON list of {self.k} lists of steps."
         )
 
-    async def propose(self, node: Node, search: "Search") -> list[Proposal]:
+    async def propose(self, node: Node, search: Search) -> list[Proposal]:
         from speedlens.propose.llm import LlmError, complete
 
         text = self.prompt(node, search)

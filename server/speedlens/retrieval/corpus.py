@@ -11,10 +11,11 @@ import importlib.resources
 import json
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from speedlens.errors import ConfigError
 
@@ -40,7 +41,7 @@ class Pair:
     tgt_agg_runtime: float | None = None
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Pair":
+    def from_json(cls, data: dict[str, Any]) -> Pair:
         """A pair from one PIE record; ValueError when the record is not a usable pair."""
         src, tgt = data.get("src_code"), data.get("tgt_code")
         if not isinstance(src, str) or not isinstance(tgt, str) or not src.strip() or not tgt.strip():

@@ -19,13 +19,14 @@ import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
-from speedlens.sandbox.run import cache_dir
 from speedlens.retrieval.corpus import LoadStats, Pair, PairRef, corpus_sources, iter_pairs, read_pair
+from speedlens.sandbox.run import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ class RetrievalIndex:
 
     # -- building and caching --------------------------------------------------------------------------------
     @classmethod
-    def build(cls, sources: list[Path], key: str = "") -> "RetrievalIndex":
+    def build(cls, sources: list[Path], key: str = "") -> RetrievalIndex:
         """Index every pair of ``sources`` (streamed; only the slow code's terms are kept)."""
         import bm25s
 
@@ -171,7 +172,7 @@ class RetrievalIndex:
             shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
-    def load(cls, directory: Path, key: str = "") -> "RetrievalIndex":
+    def load(cls, directory: Path, key: str = "") -> RetrievalIndex:
         import bm25s
 
         data = json.loads((directory / "refs.json").read_text())

@@ -32,7 +32,7 @@ class Toolchain:
     include_dirs: tuple[Path, ...] = ()  # directories the sources may include from (made visible in the sandbox)
 
     @classmethod
-    def for_source(cls, source_path: Path, settings: Settings) -> "Toolchain":
+    def for_source(cls, source_path: Path, settings: Settings) -> Toolchain:
         """The toolchain for a file: config flags, or its compile_commands.json entry when there is one."""
         compiler, flags, includes = settings.cpp.compiler, list(settings.cpp.flags), [source_path.parent.resolve()]
         entry = compile_commands_entry(source_path) if settings.cpp.use_compile_commands else None

@@ -10,8 +10,8 @@ import random
 import re
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
 
 from speedlens.config import TimingSettings
 from speedlens.models import ProgressFn, no_progress

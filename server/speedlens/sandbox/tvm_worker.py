@@ -340,7 +340,6 @@ def run_once(variant: Variant, inputs: list, dev) -> list | None:
 
 
 def handle(request: dict) -> dict:
-    import numpy as np
     import tvm
 
     stages = {}

@@ -7,7 +7,6 @@ from lsprotocol import types
 from speedlens.lsp import convert
 from speedlens.lsp.documents import get_doc
 
-
 WAIT_S = 0.03  # longer lookups answer "nothing yet" and refresh the client's view when they finish
 
 
