@@ -40,7 +40,7 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        err.print(f"[red]error:[/red] {message}\n  fix: see `speedlens {self.prog.split()[-1]} --help`")
+        err.print(f"[red]error:[/red] {message}\n  fix: see `{self.prog} --help`")
         raise SystemExit(EXIT_USAGE)
 
 
@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the language server (stdio)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (debugging)")
+    # What LSP clients append to the command (vscode-languageclient: TransportKind.stdio adds --stdio).
+    serve.add_argument("--stdio", action="store_true", help="talk LSP on stdin/stdout (the default)")
+    for transport in ("--pipe", "--socket", "--node-ipc"):
+        serve.add_argument(transport, nargs="?", const="", default=None, help=argparse.SUPPRESS)
+    serve.add_argument("--clientProcessId", help=argparse.SUPPRESS)
     return parser
 
 
@@ -82,6 +87,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.command == "serve":
         from speedlens.lsp.server import serve
+
+        unsupported = [name for name in ("pipe", "socket", "node_ipc") if getattr(args, name) is not None]
+        if unsupported:
+            flag = "--" + unsupported[0].replace("_", "-")
+            _print_error(SpeedlensError(
+                f"speedlens serve does not support the {flag} transport",
+                "use stdio (the default, or --stdio; in VS Code: TransportKind.stdio) or --tcp HOST:PORT",
+            ))
+            return EXIT_USAGE
 
         serve(args.tcp)
         return EXIT_OK

@@ -161,3 +161,27 @@ def test_bad_input_exits_2_with_one_clear_message(tmp_path, write_program, case,
 def test_usage_error_exits_2():
     result = speedlens("verify", "only-one-arg.cpp")
     assert result.returncode == 2 and "fix:" in result.stderr
+
+
+def test_usage_error_hint_names_the_program_once():
+    result = speedlens("verify", "only-one-arg.cpp")
+    assert "see `speedlens verify --help`" in result.stderr
+    assert "speedlens speedlens" not in speedlens("no-such-command").stderr
+
+
+def test_serve_accepts_the_stdio_flag_that_lsp_clients_append():
+    """vscode-languageclient (TransportKind.stdio) starts `speedlens serve --stdio`: it must answer initialize."""
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                       "params": {"processId": None, "rootUri": None, "capabilities": {}}})
+    message = f"Content-Length: {len(body)}\r\n\r\n{body}".encode()
+    proc = subprocess.run([sys.executable, "-m", "speedlens", "serve", "--stdio", "--clientProcessId=1"],
+                          input=message, capture_output=True, timeout=120)
+    assert b'"id": 1' in proc.stdout or b'"id":1' in proc.stdout, proc.stderr[-2000:]
+    assert b"capabilities" in proc.stdout
+
+
+@pytest.mark.parametrize("flag", ["--pipe=/tmp/speedlens.sock", "--socket=5007", "--node-ipc"])
+def test_serve_rejects_unsupported_transports_clearly(flag):
+    result = speedlens("serve", flag)
+    assert result.returncode == 2
+    assert "does not support" in result.stderr and "fix:" in result.stderr and "Traceback" not in result.stderr
