@@ -7,7 +7,7 @@
  * program started outlives the verdict.
  *
  * usage: launcher [-i stdin] [-o stdout] [-e stderr] [-c cpu_s] [-m as_mb] [-f fsize_mb] [-n nofile]
- *                 [-p nproc] [-w wall_ms] -- program args...
+ *                 [-p nproc] [-w wall_ms] [-s stack_mb] -- program args...
  *        launcher [limits…] -j JOBFILE      (one "stdin<TAB>program" per line; output to /dev/null)
  * prints one JSON object per program run on its own stdout. The job-list form runs a whole timing round in one
  * sandbox, so the isolation layer's start-up is paid once per round, not once per run.
@@ -75,7 +75,7 @@ static void kill_descendants(pid_t child) {
 }
 
 struct limits {
-    long cpu_s, as_mb, fsize_mb, nofile, nproc, wall_ms;
+    long cpu_s, as_mb, fsize_mb, nofile, nproc, wall_ms, stack_mb;
 };
 
 /* Run one program to completion (or its wall limit) and print its JSON report line. */
@@ -102,6 +102,7 @@ static void run_one(char **args, const char *in, const char *out, const char *er
         if (lim->fsize_mb > 0) set_limit(RLIMIT_FSIZE, (rlim_t)lim->fsize_mb << 20, (rlim_t)lim->fsize_mb << 20);
         if (lim->nofile > 0) set_limit(RLIMIT_NOFILE, lim->nofile, lim->nofile);
         if (lim->nproc > 0) set_limit(RLIMIT_NPROC, lim->nproc, lim->nproc);
+        if (lim->stack_mb > 0) set_limit(RLIMIT_STACK, (rlim_t)lim->stack_mb << 20, (rlim_t)lim->stack_mb << 20);
         execvp(args[0], args);
         dprintf(2, "speedlens launcher: cannot execute %s: %s\n", args[0], strerror(errno));
         _exit(127);
@@ -159,9 +160,9 @@ static void run_jobs(const char *jobfile, const char *err, const struct limits *
 
 int main(int argc, char **argv) {
     const char *in = "/dev/null", *out = NULL, *err = NULL, *jobs = NULL;
-    struct limits lim = {0, 0, 0, 0, 0, 0};
+    struct limits lim = {0, 0, 0, 0, 0, 0, 0};
     int opt;
-    while ((opt = getopt(argc, argv, "+i:o:e:c:m:f:n:p:w:j:")) != -1) {
+    while ((opt = getopt(argc, argv, "+i:o:e:c:m:f:n:p:w:s:j:")) != -1) {
         switch (opt) {
             case 'i': in = optarg; break;
             case 'o': out = optarg; break;
@@ -172,6 +173,7 @@ int main(int argc, char **argv) {
             case 'n': lim.nofile = atol(optarg); break;
             case 'p': lim.nproc = atol(optarg); break;
             case 'w': lim.wall_ms = atol(optarg); break;
+            case 's': lim.stack_mb = atol(optarg); break;
             case 'j': jobs = optarg; break;
             default: return 125;
         }

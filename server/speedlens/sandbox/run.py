@@ -46,6 +46,7 @@ class Limits:
     output_mb: int = 64  # largest file the program may write, its stdout included
     nofile: int = 256
     nproc: int = 512
+    stack_mb: int | None = None  # main-thread stack (RLIMIT_STACK); None = inherit (sanitizer frames need more)
 
 
 @dataclass
@@ -272,6 +273,8 @@ class Sandbox:
         ]  # fmt: skip
         if limits.memory_mb:
             opts += ["-m", str(limits.memory_mb)]
+        if limits.stack_mb:
+            opts += ["-s", str(limits.stack_mb)]
         if stdin is not None:
             opts += ["-i", str(stdin)]
         if jobfile is not None:
