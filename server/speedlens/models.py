@@ -29,6 +29,7 @@ class Status(str, Enum):
     TIMEOUT = "timeout"
     NOT_FASTER = "not_faster"
     NO_TESTS = "no_tests"
+    TAMPERING = "tampering"  # mentions what only a cheat needs (sanitizer internals, /proc/self…): never built
 
 
 # How far a failed verdict got: used to pick "the best failed verdict" of a target (DESIGN.md 3).
@@ -40,6 +41,7 @@ STATUS_RANK = {
     Status.TIMEOUT: 3,
     Status.COMPILE_ERROR: 2,
     Status.NO_TESTS: 1,
+    Status.TAMPERING: 0,
 }
 
 
@@ -132,6 +134,9 @@ class Verdict:
     filesystem_isolated: bool = False
     per_input: list[InputMeasurement] = field(default_factory=list)
     samples: int | None = None  # measured samples spent (TVM search)
+    # What the verdict's numbers rest on beyond the detail's headline: timing stopped early, failures of the
+    # original itself under the sanitizers that were not held against the candidate.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def verified(self) -> bool:
@@ -173,6 +178,8 @@ class Result:
             "diff": self.candidate.diff(path),
             "code": self.candidate.code,
             **self.verdict.to_json(),
+            **({"identical_samples": self.candidate.meta["identical_samples"]}
+               if "identical_samples" in self.candidate.meta else {}),
         }
 
 

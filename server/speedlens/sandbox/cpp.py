@@ -19,6 +19,9 @@ from speedlens.sandbox.run import Limits, RunResult, Sandbox, cache_dir, workdir
 
 SANITIZE_FLAGS = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"]
 SANITIZER_EXIT = 86
+# ASan's frames are several times larger than -O2's: a recursion that fits the default 8 MB stack in the timed
+# build overflows it in the sanitizer build, which would blame the program for the sanitizer's own cost.
+SANITIZER_STACK_MB = 256
 SANITIZER_MARKERS = ("runtime error:", "ERROR: AddressSanitizer", "SUMMARY: UndefinedBehaviorSanitizer")
 
 
@@ -160,7 +163,9 @@ class Compiler:
         limits = limits or self.run_limits()
         env = {}
         if build.sanitized:
-            limits = Limits(limits.cpu_s * 4, limits.wall_s * 4, None, limits.output_mb, limits.nofile, limits.nproc)
+            limits = Limits(
+                limits.cpu_s * 4, limits.wall_s * 4, None, limits.output_mb, limits.nofile, limits.nproc, SANITIZER_STACK_MB
+            )
             rss = self.settings.sandbox.memory_mb
             env = {
                 "ASAN_OPTIONS": f"detect_leaks=0:exitcode={SANITIZER_EXIT}:hard_rss_limit_mb={rss}:"

@@ -6,6 +6,7 @@ neighbours and thermal state hit A and B alike instead of whichever happened to 
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import statistics
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 from speedlens.config import TimingSettings
 from speedlens.models import ProgressFn, no_progress
+from speedlens.stats.conformal import estimate
 
 # measure_round([(which, case_name), ...]) -> the metric of each run, in order; which is "original" or
 # "candidate". A whole round runs in one call so the caller can amortise the sandbox's start-up over it.
@@ -26,9 +28,82 @@ class Samples:
     original: list[float] = field(default_factory=list)
     candidate: list[float] = field(default_factory=list)
 
+    def run_ratios(self) -> list[float]:
+        """Original over candidate per repetition (the pair timed in the same round)."""
+        return [o / max(c, 1e-12) for o, c in zip(self.original, self.candidate)]
+
     def ratio(self, drop_last: int = 0) -> float:
         n = len(self.original) - drop_last
         return statistics.median(self.original[:n]) / max(statistics.median(self.candidate[:n]), 1e-12)
+
+
+@dataclass
+class Timing:
+    """What ``interleaved`` measured, and why it stopped when it stopped before ``max_repetitions``."""
+
+    samples: dict[str, Samples]
+    rounds: int
+    stopped: str | None = None  # a sentence for the verdict when the stopping rule ended timing early
+
+
+@dataclass(frozen=True)
+class StoppingRule:
+    """When timing may stop before ``max_repetitions``: as soon as the answer can no longer change.
+
+    The verdict needs a low quantile of the speedups (the conformal bound) to reach ``min_speedup``; that quantile
+    is below the median of the same ratios. So once a ``confidence`` upper bound on the median per-run ratio is
+    below ``min_speedup``, more rounds cannot verify the candidate (an identical copy is the common case), and
+    once the verdict's own lower bound clears ``min_speedup`` and the last round moved it less than ``tolerance``,
+    more rounds cannot reject it. Without this rule a hopeless candidate is timed until the budget runs out.
+    """
+
+    min_speedup: float
+    alpha: float = 0.1  # the verdict's alpha, for its bound
+    confidence: float = 0.99
+    tolerance: float = 0.02
+    enabled: bool = True
+
+    def decide(self, samples: list[Samples]) -> str | None:
+        """None to go on timing; otherwise the reason to stop, for the verdict."""
+        if not self.enabled:
+            return None
+        upper = median_upper_bound([r for s in samples for r in s.run_ratios()], self.confidence)
+        if upper is not None and upper < self.min_speedup:
+            return (
+                f"stopped early: cannot reach {self.min_speedup:g}× (the median run is at most {upper:.2f}× faster "
+                f"with {100 * self.confidence:g}% confidence)"
+            )
+        if len(samples[0].original) > 1:
+            now, before = self._lower(samples, 0), self._lower(samples, 1)
+            if now is not None and before is not None and min(now, before) >= self.min_speedup:
+                if abs(now / before - 1) < self.tolerance:
+                    return f"stopped once the bound settled (≥{now:.2f}×)"
+        return None
+
+    def _lower(self, samples: list[Samples], drop_last: int) -> float | None:
+        n = len(samples[0].original) - drop_last
+        return estimate([(s.original[:n], s.candidate[:n]) for s in samples], self.alpha).lower
+
+
+def median_upper_bound(values: list[float], confidence: float) -> float | None:
+    """A distribution-free upper confidence bound on the median of the values' population (sign test).
+
+    The median exceeds the u-th smallest value only if at least u values fall below it: probability
+    P(Binomial(n, 1/2) >= u); u is the smallest index making that at most 1 - confidence. Ratios pooled over
+    several inputs in equal numbers are a stratified sample, whose count below the pooled median is more
+    concentrated than that binomial, so the bound stays valid. None when there are too few values.
+    """
+    n = len(values)
+    if n == 0:
+        return None
+    tail, u = 0.0, n + 1  # tail = P(B >= u)
+    while u > 1:
+        step = math.comb(n, u - 1) / 2**n
+        if tail + step > 1 - confidence:
+            break
+        tail += step
+        u -= 1
+    return sorted(values)[u - 1] if u <= n else None
 
 
 async def interleaved(
@@ -37,13 +112,14 @@ async def interleaved(
     settings: TimingSettings,
     min_pooled: int = 9,
     progress: ProgressFn = no_progress,
-) -> dict[str, Samples]:
-    """Time original and candidate on each case, interleaved, until the estimate settles or the budget is spent.
+    rule: StoppingRule | None = None,
+) -> Timing:
+    """Time original and candidate on each case, interleaved, until the answer is known or the budget is spent.
 
     One warm-up pair per case first (not recorded). Then rounds: every case once per round, cases shuffled,
     A/B order random per pair. After ``min_repetitions`` rounds (raised so that all cases together give at least
-    ``min_pooled`` pairs for a run-level bound), stop once the estimate has settled (see ``_settled``), or the
-    time budget is spent, or ``max_repetitions`` is reached.
+    ``min_pooled`` pairs for a run-level bound), stop once ``rule`` says the verdict cannot change, or the
+    estimate has settled (see ``_settled``), or the time budget is spent, or ``max_repetitions`` is reached.
     """
     rng = random.Random(settings.seed)
     samples = {case: Samples() for case in cases}
@@ -58,12 +134,15 @@ async def interleaved(
         for (which, case), value in zip(plan, await measure_round(plan)):
             getattr(samples[case], which).append(value)
         done = round_index + 1
-        progress(f"timing: repetition {done} (at least {min_rounds})", None)
+        progress(f"timing: repetition {done}/{max_rounds} (estimate {_headline(list(samples.values())):.2f}×)", None)
         if done < min_rounds:
             continue
+        stopped = rule.decide(list(samples.values())) if rule is not None else None
+        if stopped is not None:
+            return Timing(samples, done, stopped)
         if time.monotonic() - start > settings.budget_s or _settled(list(samples.values())):
             break
-    return samples
+    return Timing(samples, done)
 
 
 def _order(rng: random.Random) -> tuple[str, str]:
@@ -78,16 +157,17 @@ def _settled(samples: list[Samples], tolerance: float = 0.01) -> bool:
     """
     if len(samples[0].original) < 3:
         return False
-
-    def headline(drop_last: int) -> float:
-        n = len(samples[0].original) - drop_last
-        total_o = sum(statistics.median(s.original[:n]) for s in samples)
-        return total_o / max(sum(statistics.median(s.candidate[:n]) for s in samples), 1e-12)
-
-    if abs(headline(0) / headline(1) - 1) >= tolerance:
+    if abs(_headline(samples) / _headline(samples, drop_last=1) - 1) >= tolerance:
         return False
     stable = sum(abs(s.ratio() / s.ratio(drop_last=1) - 1) < 2 * tolerance for s in samples)
     return stable >= 0.9 * len(samples)
+
+
+def _headline(samples: list[Samples], drop_last: int = 0) -> float:
+    """Total original over total candidate time (of per-input medians), as the verdict's headline speedup."""
+    n = len(samples[0].original) - drop_last
+    total_o = sum(statistics.median(s.original[:n]) for s in samples)
+    return total_o / max(sum(statistics.median(s.candidate[:n]) for s in samples), 1e-12)
 
 
 _IREFS = re.compile(r"I\s*refs:\s*([\d,]+)")
