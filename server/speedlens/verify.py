@@ -1,8 +1,11 @@
-"""Verification of C++ candidates: correct on every input, clean under sanitizers, and measurably faster.
+"""Verification of C++ candidates: correct on every input, measurably faster, and clean under sanitizers.
 
-The original is built and run once (its ``Baseline``: the oracle outputs and which inputs are long enough to
-time); each candidate is then compiled, checked input by input (failing fast), and timed interleaved against the
-original. Nothing here knows about proposers, editors or the CLI.
+The original is built and run once (its ``Baseline``: the oracle outputs, which inputs are long enough to time,
+and where the original itself fails under the sanitizers). Each candidate is then checked in the order that says
+no soonest: a static tamper check; the optimized build on every input (failing fast); timing interleaved against
+the original, every timed run's output checked too, stopped as soon as the answer is known; and only for a
+candidate fast enough to be offered, the sanitizer build on every input. Nothing here knows about proposers,
+editors or the CLI.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,13 +24,16 @@ from speedlens.models import InputMeasurement, ProgressFn, Status, Verdict, no_p
 from speedlens.sandbox.compare import outputs_match
 from speedlens.sandbox.cpp import Build, Compiler, Toolchain, sanitizer_out_of_memory, sanitizer_report
 from speedlens.sandbox.run import Limits, RunResult, Sandbox, workdir
-from speedlens.sandbox.timing import interleaved, parse_instruction_count, valgrind_wrapper
+from speedlens.sandbox.sanitizers import failure_kind, sanitizer_detail
+from speedlens.sandbox.tamper import tamper_findings
+from speedlens.sandbox.timing import StoppingRule, interleaved, parse_instruction_count, valgrind_wrapper
 from speedlens.stats.conformal import correct_confidence, estimate, min_inputs
 from speedlens.testcases import TestCase
 
 log = logging.getLogger(__name__)
 
 LONGEST_WHEN_ALL_SHORT = 3  # inputs timed when none reaches min_time_ms
+WRONG_OUTPUT = "wrong output"  # the failure kind of a run that ends well but prints something else
 
 
 @dataclass
@@ -34,11 +42,14 @@ class CaseBaseline:
     expected: bytes  # the oracle: the .out file, else the original's own output
     cpu_s: float
     wall_s: float
+    # How the original's own sanitizer build fails on this input (see sanitizers.failure_kind), if it does: the
+    # same failure of a candidate here is the original's, not the rewrite's.
+    sanitizer_failure: str | None = None
 
 
 @dataclass
 class Baseline:
-    """The original program, built and run once on every input."""
+    """The original program, built and run once on every input (the sanitizer build too)."""
 
     source: str
     toolchain: Toolchain
@@ -47,13 +58,23 @@ class Baseline:
     timed: list[str]  # names of the inputs that get timed
     notes: list[str] = field(default_factory=list)  # excluded inputs, too-short inputs…
     sanitize: bool = True
+    file_name: str = "prog.cpp"  # the original's file name, which sanitizer details show for the candidate
+
+
+class VerificationFlake(Exception):
+    """A run that passed the correctness check failed, or printed something else, while being timed."""
+
+    def __init__(self, status: Status, message: str):
+        super().__init__(message)
+        self.status = status
 
 
 class CppVerifier:
-    def __init__(self, settings: Settings, sandbox: Sandbox | None = None):
+    def __init__(self, settings: Settings, sandbox: Sandbox | None = None, *, early_stop: bool = True):
         self.settings = settings
         self.sandbox = sandbox or Sandbox()
         self.compiler = Compiler(self.sandbox, settings)
+        self.early_stop = early_stop  # the stopping rule; off only to measure what it saves (bench/)
 
     async def baseline(
         self, source: str, path: Path, cases: list[TestCase], progress: ProgressFn = no_progress
@@ -71,6 +92,10 @@ class CppVerifier:
         usable, notes = [], []
         if self.settings.sanitize and not sanitize:
             notes.append("sanitizer checks skipped: this compiler cannot build -fsanitize=address,undefined programs")
+        sanitized = await self.compiler.build(source, toolchain, sanitize=True) if sanitize else None
+        if sanitized is not None and not sanitized.ok:
+            sanitize, sanitized = False, None
+            notes.append("sanitizer checks skipped: the original does not compile with -fsanitize=address,undefined")
         for i, case in enumerate(cases):
             progress(f"running the original on input {i + 1}/{len(cases)}", None)
             with workdir() as wd:
@@ -85,7 +110,15 @@ class CppVerifier:
                 if not ok:
                     notes.append(f"input {case.name} excluded: the original does not match {case.expected.name}; {diff}")
                     continue
-            usable.append(CaseBaseline(case, expected, result.cpu_s, result.wall_s))
+            cb = CaseBaseline(case, expected, result.cpu_s, result.wall_s)
+            if sanitized is not None:
+                cb.sanitizer_failure = await self._sanitizer_failure(cb, sanitized, source, path.name)
+            usable.append(cb)
+        for kind, names in _by_kind((cb.case.name, cb.sanitizer_failure) for cb in usable).items():
+            notes.append(
+                f"the original itself fails under the sanitizers ({kind}) on {_inputs(names)}; "
+                "the same failure of a candidate there is not held against it"
+            )
         if not usable:
             shown = "; ".join(notes[:3]) + (f"; and {len(notes) - 3} more" if len(notes) > 3 else "")
             raise InputError(
@@ -102,10 +135,17 @@ class CppVerifier:
                 f"{longest[-1].cpu_s * 1000:.1f} ms), so process start-up dominates; timed the "
                 f"{len(timed)} longest — add larger inputs for a meaningful speedup"
             )
-        return Baseline(source, toolchain, build, usable, timed, notes, sanitize)
+        return Baseline(source, toolchain, build, usable, timed, notes, sanitize, path.name)
 
     async def _sanitize_enabled(self, toolchain: Toolchain) -> bool:
         return self.settings.sanitize and await self.compiler.sanitizers_work(toolchain)
+
+    async def _sanitizer_failure(self, cb: CaseBaseline, sanitized: Build, source: str, file_name: str) -> str | None:
+        """How the original's sanitizer build fails on this input, or None when it passes."""
+        result, limits = await self._run_case(sanitized, cb)
+        if self._judge(cb, sanitized, result, limits, source, file_name) is None:
+            return None
+        return _kind(result)
 
     async def verify(self, baseline: Baseline, candidate: str, progress: ProgressFn = no_progress) -> Verdict:
         """The verdict for one candidate program against the baseline."""
@@ -117,56 +157,97 @@ class CppVerifier:
             network_isolated=self.sandbox.network_isolated,
             filesystem_isolated=self.sandbox.filesystem_isolated,
         )
-        progress("compiling the candidate", None)
-        plain, sanitized = await asyncio.gather(
-            self.compiler.build(candidate, baseline.toolchain),
-            self.compiler.build(candidate, baseline.toolchain, sanitize=True) if baseline.sanitize else _no_build(),
-        )
-        if not plain.ok or (sanitized is not None and not sanitized.ok):
-            verdict.status = Status.COMPILE_ERROR
-            verdict.detail = "the candidate does not compile:\n" + (plain.errors if not plain.ok else sanitized.errors)
+        findings = tamper_findings(candidate)
+        if findings:
+            verdict.status = Status.TAMPERING
+            verdict.detail = "the candidate was not run: it looks like it tampers with the checks:\n" + "\n".join(findings)
             return verdict
-        failure = await self._check(baseline, plain, sanitized, verdict, progress)
-        if failure is not None:
-            return failure
+        progress("compiling the candidate", None)
+        plain = await self.compiler.build(candidate, baseline.toolchain)
+        if not plain.ok:
+            verdict.status, verdict.detail = Status.COMPILE_ERROR, "the candidate does not compile:\n" + plain.errors
+            return verdict
+        if not await self._check(baseline, plain, candidate, verdict, progress):
+            return verdict
         verdict.correct_confidence = correct_confidence(verdict.inputs_passed)
         try:
-            await self._time(baseline, plain, verdict, progress)
+            n_bound = await self._time(baseline, plain, verdict, progress)
         except VerificationFlake as exc:
-            verdict.status, verdict.detail = Status.RUNTIME_ERROR, str(exc)
+            verdict.status, verdict.detail = exc.status, str(exc)
+            return verdict
+        if verdict.status == Status.VERIFIED and baseline.sanitize:
+            if not await self._sanitizer_check(baseline, candidate, verdict, progress):
+                return verdict
+        verdict.detail = describe(verdict, n_bound, baseline.notes, self.settings.min_speedup)
         return verdict
 
     async def _check(
-        self, baseline: Baseline, plain: Build, sanitized: Build | None, verdict: Verdict, progress: ProgressFn
-    ) -> Verdict | None:
-        """Correctness on every input, cheapest first; returns the failed verdict at the first failure."""
+        self, baseline: Baseline, plain: Build, source: str, verdict: Verdict, progress: ProgressFn
+    ) -> bool:
+        """Correctness of the optimized build on every input, cheapest first; False at the first failure."""
         n = len(baseline.cases)
         for i, cb in enumerate(baseline.cases):
             progress(f"checking input {i + 1}/{n}", int(100 * i / n))
-            builds = [b for b in (sanitized, plain) if b is not None]
-            for build in builds:
-                limits = self.compiler.run_limits(wall_s=max(2.0, 10 * cb.wall_s + 1))
-                with workdir() as wd:
-                    result = await self.compiler.run(build, cb.case.input, wd, limits)
-                problem = self._judge(cb, build, result, limits)
-                if problem is not None:
-                    verdict.status, verdict.detail = problem
-                    verdict.detail = f"input {cb.case.name}: {verdict.detail}"
-                    verdict.inputs_passed = i
-                    verdict.per_input = [InputMeasurement(c.case.name, passed=True) for c in baseline.cases[:i]]
-                    verdict.per_input.append(InputMeasurement(cb.case.name, passed=False))
-                    return verdict
+            result, limits = await self._run_case(plain, cb)
+            problem = self._judge(cb, plain, result, limits, source, baseline.file_name)
+            if problem is not None:
+                verdict.status, detail = problem
+                verdict.detail = f"input {cb.case.name}: {detail}"
+                verdict.inputs_passed = i
+                verdict.per_input = [InputMeasurement(c.case.name, passed=True) for c in baseline.cases[:i]]
+                verdict.per_input.append(InputMeasurement(cb.case.name, passed=False))
+                return False
             verdict.inputs_passed = i + 1
-        return None
+        return True
 
-    def _judge(self, cb: CaseBaseline, build: Build, result: RunResult, limits: Limits) -> tuple[Status, str] | None:
+    async def _sanitizer_check(self, baseline: Baseline, source: str, verdict: Verdict, progress: ProgressFn) -> bool:
+        """The sanitizer build on every input, for a candidate that would be offered; False at the first failure.
+
+        Run last because it is the slowest check and most candidates are rejected before it. A failure the
+        original's own sanitizer build shows on the same input is noted, not held against the candidate.
+        """
+        progress("compiling the candidate with the sanitizers", None)
+        sanitized = await self.compiler.build(source, baseline.toolchain, sanitize=True)
+        if not sanitized.ok:
+            verdict.status = Status.COMPILE_ERROR
+            verdict.detail = "the candidate does not compile with the sanitizers:\n" + sanitized.errors
+            return False
+        n = len(baseline.cases)
+        shared = []
+        for i, cb in enumerate(baseline.cases):
+            progress(f"sanitizer check on input {i + 1}/{n}", int(100 * i / n))
+            result, limits = await self._run_case(sanitized, cb)
+            problem = self._judge(cb, sanitized, result, limits, source, baseline.file_name)
+            if problem is None:
+                continue
+            if cb.sanitizer_failure is not None and _kind(result) == cb.sanitizer_failure:
+                shared.append((cb.case.name, cb.sanitizer_failure))
+                continue
+            verdict.status, detail = problem
+            verdict.detail = f"input {cb.case.name}: {detail}"
+            for m in verdict.per_input:
+                m.passed = m.passed and m.name != cb.case.name
+            verdict.inputs_passed = sum(m.passed for m in verdict.per_input)
+            return False
+        for kind, names in _by_kind(shared).items():
+            verdict.notes.append(f"fails under the sanitizers as the original does ({kind}) on {_inputs(names)}")
+        return True
+
+    async def _run_case(self, build: Build, cb: CaseBaseline) -> tuple[RunResult, Limits]:
+        """One checking run: a wall limit scaled to the original's time on this input."""
+        limits = self.compiler.run_limits(wall_s=max(2.0, 10 * cb.wall_s + 1))
+        with workdir() as wd:
+            return await self.compiler.run(build, cb.case.input, wd, limits), limits
+
+    def _judge(
+        self, cb: CaseBaseline, build: Build, result: RunResult, limits: Limits, source: str, file_name: str
+    ) -> tuple[Status, str] | None:
         which = "sanitizer build" if build.sanitized else "optimized build"
         if build.sanitized and sanitizer_out_of_memory(result):
             return Status.RUNTIME_ERROR, f"the {which} exceeded the memory limit ({self.settings.sandbox.memory_mb} MB)"
-        if build.sanitized:
-            report = sanitizer_report(result)
-            if report:
-                return Status.RUNTIME_ERROR, f"undefined behaviour or memory error caught by the sanitizers:\n{report}"
+        if build.sanitized and sanitizer_report(result):
+            report = sanitizer_detail(result.stderr.decode(errors="replace"), source, file_name)
+            return Status.RUNTIME_ERROR, f"undefined behaviour or memory error caught by the sanitizers:\n{report}"
         if result.status == "timeout" or result.status == "cpu_limit":
             return Status.TIMEOUT, f"the {which} {result.describe(limits)} (the original took {cb.wall_s:.3f} s)"
         if not result.ok:
@@ -176,16 +257,20 @@ class CppVerifier:
             return Status.INCORRECT, f"wrong output from the {which}; {diff}"
         return None
 
-    async def _time(self, baseline: Baseline, plain: Build, verdict: Verdict, progress: ProgressFn) -> None:
+    def _output_ok(self, cb: CaseBaseline, stdout: bytes) -> bool:
+        return stdout == cb.expected or outputs_match(cb.expected, stdout, self.settings.float_tolerance)[0]
+
+    async def _time(self, baseline: Baseline, plain: Build, verdict: Verdict, progress: ProgressFn) -> int:
+        """Time the candidate; sets the verdict's numbers and status; returns how many values the bound is over."""
         by_name = {c.case.name: c for c in baseline.cases}
-        samples = await self._measure(baseline, plain, progress)
+        samples = await self._measure(baseline, plain, verdict, progress)
         per_input = []
         for cb in baseline.cases:
             s = samples.get(cb.case.name)
             if s is None:
                 per_input.append(InputMeasurement(cb.case.name, passed=True))
                 continue
-            o, c = _median(s[0]), _median(s[1])
+            o, c = statistics.median(s[0]), statistics.median(s[1])
             per_input.append(InputMeasurement(cb.case.name, True, True, o, c, o / max(c, 1e-12), len(s[0])))
         verdict.per_input = per_input
         verdict.n_timed = len(samples)
@@ -199,43 +284,59 @@ class CppVerifier:
             verdict.candidate_seconds = sum(m.candidate for m in per_input if m.timed)
         lower_ok = est.lower is not None and est.lower >= self.settings.min_speedup
         verdict.status = Status.VERIFIED if lower_ok else Status.NOT_FASTER
-        verdict.detail = describe(verdict, est.n, baseline.notes, self.settings.min_speedup)
+        return est.n
 
-    async def _measure(self, baseline: Baseline, plain: Build, progress: ProgressFn) -> dict[str, tuple[list, list]]:
+    async def _measure(
+        self, baseline: Baseline, plain: Build, verdict: Verdict, progress: ProgressFn
+    ) -> dict[str, tuple[list, list]]:
         builds = {"original": baseline.build, "candidate": plain}
-        cases = {c.case.name: c.case for c in baseline.cases}
+        cases = {c.case.name: c for c in baseline.cases}
         if self.settings.deterministic:
             result = {}
             for i, name in enumerate(baseline.timed):
                 progress(f"counting instructions on input {i + 1}/{len(baseline.timed)}", None)
-                counts = [await self._instructions(builds[w], cases[name]) for w in ("original", "candidate")]
+                counts = [await self._instructions(builds[w], cases[name], w) for w in ("original", "candidate")]
                 result[name] = ([counts[0]], [counts[1]])
             return result
 
-        async def run_round(plan: list[tuple[str, str]]) -> tuple[list, list]:
-            jobs = [(builds[which].binary, cases[name].input) for which, name in plan]
-            with workdir() as wd:
-                runs = await self.sandbox.run_batch(jobs, workdir=wd, limits=self.compiler.run_limits())
-            return runs, [(which, name, run) for (which, name), run in zip(plan, runs) if not run.ok]
+        async def run_round(plan: list[tuple[str, str]]) -> list[RunResult]:
+            # One sandbox per run (not Sandbox.run_batch, which discards output): every timed run's output comes
+            # back, so a candidate that behaves differently when timed is caught. The launcher's CPU time is of
+            # the program alone, so the sandbox's start-up per run does not enter the measurement.
+            runs = []
+            for which, name in plan:
+                with workdir("speedlens-time-") as wd:
+                    runs.append(await self.compiler.run(builds[which], cases[name].case.input, wd))
+            return runs
 
         async def measure_round(plan: list[tuple[str, str]]) -> list[float]:
-            runs, failed = await run_round(plan)
+            runs = await run_round(plan)
+            failed = [(which, name, run) for (which, name), run in zip(plan, runs) if not run.ok]
             # Only wall-clock timeouts of runs that passed moments ago can be the machine stalling (a paused VM,
             # swapping): such a round is run again, once. Anything else is a flaky program, never verified.
             if failed and all(run.status == "timeout" for *_, run in failed):
                 log.warning("a timing round stalled (%s); running it again", failed[0][2].describe())
-                runs, failed = await run_round(plan)
+                runs = await run_round(plan)
+                failed = [(which, name, run) for (which, name), run in zip(plan, runs) if not run.ok]
             if failed:
                 which, name, run = failed[0]
-                raise VerificationFlake(f"input {name}: the {which} {run.describe()} while being timed")
+                raise VerificationFlake(Status.RUNTIME_ERROR, f"input {name}: the {which} {run.describe()} while being timed")
+            for (which, name), run in zip(plan, runs):
+                if which == "candidate" and not self._output_ok(cases[name], run.stdout):
+                    _, diff = outputs_match(cases[name].expected, run.stdout, self.settings.float_tolerance)
+                    raise VerificationFlake(Status.INCORRECT, f"input {name}: wrong output while being timed; {diff}")
             return [run.cpu_s for run in runs]
 
-        samples = await interleaved(
-            measure_round, baseline.timed, self.settings.timing, min_inputs(self.settings.alpha), progress
+        rule = StoppingRule(self.settings.min_speedup, self.settings.alpha, enabled=self.early_stop)
+        timing = await interleaved(
+            measure_round, baseline.timed, self.settings.timing, min_inputs(self.settings.alpha), progress, rule
         )
-        return {name: (s.original, s.candidate) for name, s in samples.items()}
+        if timing.stopped:
+            verdict.notes.append(f"{timing.stopped} after {timing.rounds} repetitions")
+        return {name: (s.original, s.candidate) for name, s in timing.samples.items()}
 
-    async def _instructions(self, build: Build, case: TestCase) -> float:
+    async def _instructions(self, build: Build, cb: CaseBaseline, which: str) -> float:
+        case = cb.case
         with workdir() as wd:
             limits = self.compiler.run_limits()
             limits = Limits(limits.cpu_s * 50, limits.wall_s * 50, None, limits.output_mb)
@@ -243,26 +344,37 @@ class CppVerifier:
             log_text = (wd / "vg.log").read_text(errors="replace") if (wd / "vg.log").exists() else ""
         count = parse_instruction_count(log_text)
         if not result.ok or count is None:
-            raise VerificationFlake(f"valgrind could not count instructions on input {case.name}: {result.describe()}")
+            raise VerificationFlake(
+                Status.RUNTIME_ERROR, f"valgrind could not count instructions on input {case.name}: {result.describe()}"
+            )
+        if which == "candidate" and not self._output_ok(cb, result.stdout):
+            raise VerificationFlake(Status.INCORRECT, f"input {case.name}: wrong output while counting instructions")
         return count
 
 
-class VerificationFlake(Exception):
-    """A run that passed the correctness check failed while being timed."""
+def _kind(result: RunResult) -> str:
+    """A failed checking run's kind, "wrong output" for one that ran fine but printed something else."""
+    kind = failure_kind(result)
+    return WRONG_OUTPUT if kind == "ok" else kind
 
 
-async def _no_build() -> None:
-    return None
+def _by_kind(failures: Iterable[tuple[str, str | None]]) -> dict[str, list[str]]:
+    """Input names grouped by failure kind (None: no failure), kinds in order of first appearance."""
+    grouped: dict[str, list[str]] = {}
+    for name, kind in failures:
+        if kind is not None:
+            grouped.setdefault(kind, []).append(name)
+    return grouped
 
 
-def _median(values: list[float]) -> float:
-    import statistics
-
-    return statistics.median(values)
+def _inputs(names: list[str]) -> str:
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"input{'s' if len(names) > 1 else ''} {shown}"
 
 
 def describe(verdict: Verdict, n_bound: int, notes: list[str], min_speedup: float) -> str:
-    """The human sentence for a fully-checked verdict: speedup, bound with its alpha and n, correctness."""
+    """The human sentence for a fully-checked verdict: speedup, bound with its alpha and n, correctness, then
+    ``notes`` (the baseline's) and the verdict's own notes (timing stopped early, failures the original shares)."""
     confidence = round(100 * (1 - verdict.alpha))
     what = {"input": f"on a new input ≥{verdict.speedup_lower:.2f}× with {confidence}% confidence"}
     if verdict.speedup_lower is None:
@@ -284,4 +396,4 @@ def describe(verdict: Verdict, n_bound: int, notes: list[str], min_speedup: floa
     ]
     if verdict.status == Status.NOT_FASTER:
         parts.insert(0, f"correct, but the lower bound is below the required {min_speedup:g}×")
-    return "; ".join(parts + notes)
+    return "; ".join(parts + notes + verdict.notes)

@@ -57,13 +57,19 @@ def make_inputs(sizes):
 SIZES = [6000 + 1000 * k for k in range(10)]
 
 
-def run_verify(write_program, candidate: str, sizes=SIZES, outputs=None, **overrides):
+def run_verify(
+    write_program, candidate: str, sizes=SIZES, outputs=None, original=ORIGINAL, name="prog", offer_all=False, **overrides
+):
+    """The verdict on ``candidate``; ``offer_all``: a min_speedup of 0.5 (settings refuse it), so that a copy of the
+    original is offered and goes through the sanitizer check too."""
     settings = apply_overrides(Settings(), {"timing": {"min_time_ms": 1, "budget_s": 20}, **overrides})
-    path = write_program(ORIGINAL, make_inputs(sizes), outputs=outputs)
+    if offer_all:
+        settings = dataclasses.replace(settings, min_speedup=0.5)
+    path = write_program(original, make_inputs(sizes), name=name, outputs=outputs)
     verifier = CppVerifier(settings)
 
     async def run():
-        baseline = await verifier.baseline(ORIGINAL, path, discover(path, settings))
+        baseline = await verifier.baseline(original, path, discover(path, settings))
         return await verifier.verify(baseline, candidate)
 
     return asyncio.run(run())
@@ -79,10 +85,74 @@ def test_faster_correct_candidate_is_verified(write_program):
     assert "90% confidence" in verdict.detail and "10/10 inputs passed" in verdict.detail
 
 
-def test_identical_program_is_not_faster(write_program):
+def test_identical_program_is_not_faster_and_stopped_after_the_minimum_rounds(write_program):
     verdict = run_verify(write_program, ORIGINAL + "\n// a byte-different copy\n")
     assert verdict.status == Status.NOT_FASTER, verdict.detail
     assert 0.8 < verdict.speedup < 1.25
+    assert any(note.startswith("stopped early: cannot reach 1.1×") for note in verdict.notes), verdict.notes
+    assert "stopped early" in verdict.detail
+    assert {m.repetitions for m in verdict.per_input if m.timed} == {5}  # min_repetitions, not max_repetitions
+
+
+# Recurses once per element (~30k frames) with a 128-byte local: fits the default 8 MB stack at -O2, but
+# AddressSanitizer's larger frames overflow it.
+DEEP = """
+#include <cstdio>
+long long walk(int i, int n, const int* a) {
+    if (i == n) return 0;
+    volatile char pad[128];
+    pad[i % 128] = (char)a[i];
+    return a[i] + pad[i % 128] % 2 + walk(i + 1, n, a);
+}
+int main() {
+    int n; if (scanf("%d", &n) != 1) return 1;
+    static int a[100000];
+    for (int i = 0; i < n; i++) scanf("%d", &a[i]);
+    long long s = 0;
+    for (int r = 0; r < 20; r++) s += walk(0, n, a);
+    printf("%lld\\n", s);
+}
+"""
+
+
+def test_deep_recursion_copy_is_not_blamed_for_the_sanitizers_stack(write_program):
+    sizes = [30000 + 1000 * k for k in range(9)]
+    inputs = [f"{n}\n" + " ".join(str(i % 97) for i in range(n)) + "\n" for n in sizes]
+    settings = apply_overrides(Settings(), {"timing": {"min_time_ms": 1, "budget_s": 20}})
+    path = write_program(DEEP, inputs, name="deep")
+    verifier = CppVerifier(settings)
+
+    async def run(candidate: str):
+        baseline = await verifier.baseline(DEEP, path, discover(path, settings))
+        assert not any("fails under the sanitizers" in note for note in baseline.notes), baseline.notes
+        return await verifier.verify(baseline, candidate)
+
+    copy = DEEP + "// a copy\n"
+    verdict = asyncio.run(run(copy))
+    assert verdict.status == Status.NOT_FASTER, verdict.detail
+    verifier.settings = dataclasses.replace(settings, min_speedup=0.5)  # offered: the sanitizer build runs too
+    verdict = asyncio.run(run(copy + "// another\n"))
+    assert verdict.status == Status.VERIFIED, verdict.detail
+
+
+# Overflows a signed int on every input (the answer is still right at -O2): the original's own sanitizer failure.
+OVERFLOWING = ORIGINAL.replace('cout << s << "\\n";', 'int h = 2147483600; h += n; volatile int sink = h; (void)sink;\n    cout << s << "\\n";')
+
+
+def test_a_failure_the_original_shares_under_the_sanitizers_is_not_held_against_the_candidate(write_program):
+    verdict = run_verify(
+        write_program, OVERFLOWING + "// a copy\n", sizes=SIZES[:9], original=OVERFLOWING, offer_all=True
+    )
+    assert verdict.status == Status.VERIFIED, verdict.detail
+    assert any("as the original does (runtime error: signed integer overflow) on inputs" in n for n in verdict.notes)
+    assert "the original itself fails under the sanitizers" in verdict.detail
+
+
+def test_tampering_candidate_is_rejected_unbuilt(write_program):
+    candidate = FAST.replace("int main() {", 'int main() {\n    if (getenv("ASAN_OPTIONS")) return 0;')
+    verdict = run_verify(write_program, candidate, sizes=SIZES[:2])
+    assert verdict.status == Status.TAMPERING
+    assert "line 7: reads the sanitizers' options" in verdict.detail and verdict.inputs_passed == 0
 
 
 def test_off_by_one_is_incorrect(write_program):
@@ -113,15 +183,21 @@ def test_undefined_behaviour_with_the_right_answer_is_rejected(write_program):
         'int h = 1; for (int i = 0; i < n; i++) h = h * 1000003 + (int)(a[i] & 1023);\n'
         '    if (h == 42) cout << "";\n    cout << s << "\\n";',
     )
-    verdict = run_verify(write_program, candidate)
+    verdict = run_verify(write_program, candidate, name="solution")
     assert verdict.status == Status.RUNTIME_ERROR
-    assert "signed integer overflow" in verdict.detail and "sanitizer" in verdict.detail
+    assert "solution.cpp:12: runtime error: signed integer overflow" in verdict.detail
+    assert "sanitizer" in verdict.detail and ">   12 |" in verdict.detail
 
 
-def test_out_of_bounds_read_is_rejected(write_program):
+def test_out_of_bounds_read_is_rejected_with_access_frame_and_source(write_program):
     candidate = FAST.replace('cout << s', 'volatile long long sink = a.data()[n]; (void)sink;\n    cout << s')
-    verdict = run_verify(write_program, candidate)
-    assert verdict.status == Status.RUNTIME_ERROR and "AddressSanitizer" in verdict.detail
+    verdict = run_verify(write_program, candidate, sizes=SIZES[:3], name="solution", offer_all=True)
+    assert verdict.status == Status.RUNTIME_ERROR, verdict.detail
+    assert "AddressSanitizer: heap-buffer-overflow" in verdict.detail
+    assert "READ of size 8 at 0x" in verdict.detail
+    assert "at main (solution.cpp:12)" in verdict.detail
+    assert ">   12 |     volatile long long sink = a.data()[n];" in verdict.detail
+    assert "   11 |     for (int i = 0; i < n; i++)" in verdict.detail
 
 
 def test_compile_error_shows_the_first_errors(write_program):
@@ -161,18 +237,23 @@ def test_deterministic_mode_counts_instructions(write_program):
 
 
 class StallOnce(Sandbox):
-    """The real sandbox, except that one timing round reports its first run as ``status`` (a stall, a crash)."""
+    """The real sandbox, except that one timed run (in the first round after the 20 warm-up runs) reports
+    ``status`` (a stall, a crash), or every timed run from then on prints ``stdout``."""
 
-    def __init__(self, status: str):
+    def __init__(self, status: str = "ok", stdout: bytes | None = None):
         super().__init__()
-        self.status, self.rounds = status, 0
+        self.status, self.stdout, self.timed = status, stdout, 0
 
-    async def run_batch(self, jobs, **kwargs):
-        runs = await super().run_batch(jobs, **kwargs)
-        self.rounds += 1
-        if self.rounds == 2:
-            runs[0] = dataclasses.replace(runs[0], status=self.status)
-        return runs
+    async def run(self, argv, **kwargs):
+        result = await super().run(argv, **kwargs)
+        if not kwargs["workdir"].name.startswith("speedlens-time-"):
+            return result
+        self.timed += 1
+        if self.timed == 25 and self.status != "ok":
+            return dataclasses.replace(result, status=self.status)
+        if self.timed > 20 and self.stdout is not None:
+            return dataclasses.replace(result, stdout=self.stdout)
+        return result
 
 
 def verify_with(write_program, sandbox):
@@ -197,3 +278,10 @@ def test_a_crash_while_timing_is_never_retried(write_program):
     verdict = verify_with(write_program, StallOnce("signal"))
     assert verdict.status == Status.RUNTIME_ERROR
     assert "while being timed" in verdict.detail
+
+
+def test_a_timed_run_with_other_output_is_wrong(write_program):
+    # A candidate that knows it is being timed (and prints anything then) is caught: timed runs are checked too.
+    verdict = verify_with(write_program, StallOnce(stdout=b"42\n"))
+    assert verdict.status == Status.INCORRECT, verdict.detail
+    assert "wrong output while being timed" in verdict.detail
