@@ -1,0 +1,68 @@
+"""The timing loop's stopping rule: a hopeless candidate stops after the minimum rounds, a clear one once settled."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+from speedlens.config import TimingSettings
+from speedlens.sandbox.timing import Samples, StoppingRule, interleaved, median_upper_bound
+
+CASES = [f"in{i}" for i in range(10)]
+
+
+def fake_round(speedup: float, noise: float, seed: int = 1):
+    """A measure_round whose candidate takes 1/speedup of the original's time, each run off by up to ``noise``."""
+    rng = random.Random(seed)
+
+    async def measure(plan):
+        base = {case: 0.01 * (1 + i) for i, case in enumerate(CASES)}
+        return [
+            base[case] / (speedup if which == "candidate" else 1) * (1 + rng.uniform(-noise, noise))
+            for which, case in plan
+        ]
+
+    return measure
+
+
+def time_it(speedup: float, noise: float, rule: StoppingRule | None, messages: list[str] | None = None):
+    settings = TimingSettings(min_repetitions=5, max_repetitions=30, budget_s=60)
+    progress = (lambda m, p=None: messages.append(m)) if messages is not None else (lambda m, p=None: None)
+    return asyncio.run(interleaved(fake_round(speedup, noise), CASES, settings, 9, progress, rule))
+
+
+def test_median_upper_bound_is_an_order_statistic_of_the_sign_test():
+    assert median_upper_bound(list(range(1, 51)), 0.99) == 34  # P(Binomial(50, 1/2) >= 34) < 1%
+    assert median_upper_bound(list(range(7)), 0.99) == 6  # 1/128 < 1%: the largest of seven
+    assert median_upper_bound([1.0] * 6, 0.99) is None  # 1/64 > 1%: six values cannot bound it
+    assert median_upper_bound([], 0.99) is None
+
+
+def test_identical_copy_stops_after_the_minimum_rounds():
+    messages: list[str] = []
+    timing = time_it(1.0, 0.15, StoppingRule(min_speedup=1.1), messages)
+    assert timing.rounds == 5
+    assert timing.stopped is not None and timing.stopped.startswith("stopped early: cannot reach 1.1×")
+    assert messages[0].startswith("timing: repetition 1/30 (estimate ") and messages[-1].startswith("timing: repetition 5/30")
+
+
+def test_without_the_rule_a_noisy_copy_is_timed_longer():
+    timing = time_it(1.0, 0.15, StoppingRule(min_speedup=1.1, enabled=False))
+    assert timing.rounds > 5 and timing.stopped is None
+
+
+def test_clearly_faster_candidate_stops_once_its_bound_settles():
+    timing = time_it(2.0, 0.15, StoppingRule(min_speedup=1.1))
+    assert timing.rounds < 30
+    assert timing.stopped is not None and timing.stopped.startswith("stopped once the bound settled (≥1.")
+
+
+def test_a_candidate_near_the_threshold_is_not_stopped_as_hopeless():
+    timing = time_it(1.12, 0.02, StoppingRule(min_speedup=1.1))
+    assert timing.stopped is None or "cannot reach" not in timing.stopped
+
+
+@pytest.mark.parametrize("values, expected", [([1.0, 2.0, 3.0], [1.0, 1.0, 1.0])])
+def test_run_ratios_pair_the_same_repetition(values, expected):
+    assert Samples(values, values).run_ratios() == expected
