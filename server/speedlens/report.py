@@ -123,6 +123,17 @@ def _verdict_cells(r: Result) -> list[str]:
             (v.detail or "").replace("\n", " ").replace("|", "\\|")[:160]]
 
 
+def _detail_markdown(detail: str) -> list[str]:
+    """A verdict's detail: inline when one line; a text block when several (a sanitizer report's access, frames
+    and source lines, a compiler's errors, an output diff), whose line breaks markdown would otherwise join."""
+    if not detail:
+        return []
+    if "\n" not in detail:
+        return ["", f"Detail: {detail}"]
+    head, _, body = detail.partition("\n")
+    return ["", f"Detail: {head}", "", "```text", body.replace("```", "ʼʼʼ"), "```"]
+
+
 # ----------------------------------------------------------------------------------------- markdown
 def render_markdown(report: Any) -> str:
     results: list[Result] = list(getattr(report, "results", []) or [])
@@ -166,9 +177,7 @@ def render_markdown(report: Any) -> str:
         if meaning:
             out.append("")
             out.append(meaning)
-        if v.detail:
-            out.append("")
-            out.append(f"Detail: {v.detail}")
+        out += _detail_markdown(v.detail)
         chart = text_chart(best)
         if chart:
             out.append("")
@@ -235,6 +244,7 @@ body { font-family: system-ui, sans-serif; max-width: 980px; margin: 2em auto; p
 table { border-collapse: collapse; margin: 0.5em 0 1em; }
 th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; font-size: 14px; vertical-align: top; }
 th { background: #f4f4f4; }
+td:last-child { white-space: pre-wrap; }
 .verified { color: #2e8b57; font-weight: bold; }
 .problem { color: #b8860b; }
 pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; }
@@ -278,6 +288,8 @@ def render_html(report: Any) -> str:
         meaning = bound_meaning(best)
         if meaning:
             out.append(f"<p>{esc(meaning)}</p>")
+        if "\n" in best.verdict.detail:
+            out.append(f'<pre class="detail">{esc(best.verdict.detail)}</pre>')
         chart = svg_chart(best)
         if chart:
             out.append("<h3>Per-input speedups (original time / candidate time)</h3>")
