@@ -175,3 +175,23 @@ def test_empty_corpus_retrieves_nothing(tmp_path):
 def test_bundled_corpus_pairs_are_well_formed():
     for pair in corpus_mod.bundled_corpus():
         assert isinstance(pair, Pair) and pair.src_code.strip() and pair.tgt_code.strip()
+
+
+def test_building_an_index_logs_nothing_below_the_applications_level(tmp_path):
+    # The CLI's logging setup: a root handler with no level of its own, the root at WARNING (no -v). bm25s sets
+    # its logger to DEBUG on import; its "Building index" lines must not come through (they did with --json).
+    import io
+    import logging
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    try:
+        RetrievalIndex.build([write_corpus(tmp_path / "c.jsonl")])
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    assert stream.getvalue() == ""

@@ -30,6 +30,19 @@ from speedlens.sandbox.run import cache_dir
 
 log = logging.getLogger(__name__)
 
+
+def _import_bm25s():
+    """bm25s, imported on first use, its logger handed back to the application's logging setup.
+
+    On import bm25s sets its own logger to DEBUG, so "Building index" lines reach stderr through whatever handler
+    the application installed (the CLI's, with --json and without -v). NOTSET makes it inherit the level the
+    application chose, as every other library's logger does.
+    """
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
+
 NORMALIZER_VERSION = "1"  # bump when normalize() changes: cached indexes are keyed by it
 QUERY_TERMS = 160  # the query's rarest terms scored; common terms add ~nothing to BM25 but cost time
 MIN_QUERY_TERMS = 8
@@ -137,7 +150,7 @@ class RetrievalIndex:
     @classmethod
     def build(cls, sources: list[Path], key: str = "") -> RetrievalIndex:
         """Index every pair of ``sources`` (streamed; only the slow code's terms are kept)."""
-        import bm25s
+        bm25s = _import_bm25s()
 
         refs: list[PairRef] = []
         # Term ids, not term strings: 77K programs' bigrams as strings would take gigabytes.
@@ -173,7 +186,7 @@ class RetrievalIndex:
 
     @classmethod
     def load(cls, directory: Path, key: str = "") -> RetrievalIndex:
-        import bm25s
+        bm25s = _import_bm25s()
 
         data = json.loads((directory / "refs.json").read_text())
         refs = [PairRef(data["paths"][i], offset) for i, offset in data["refs"]]
