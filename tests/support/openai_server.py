@@ -43,7 +43,7 @@ class OpenAIServer:
     def __init__(self, script: list[Scripted] | None = None, default: Scripted | None = None):
         self.script: list[Scripted] = list(script or [])
         self.default = default
-        self.requests: list[dict[str, Any]] = []  # every request body, in arrival order (failed ones too)
+        self.requests: list[dict[str, Any]] = []  # every request body, in arrival order (failed ones too), once each
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -90,9 +90,12 @@ class OpenAIServer:
         """The text of every recorded request (all messages joined), for assertions on prompt content."""
         return ["\n".join(str(m.get("content", "")) for m in body.get("messages", [])) for body in self.requests]
 
-    def _next(self, body: dict) -> Reply:
+    def _record(self, body: dict) -> None:
         with self._lock:
             self.requests.append(body)
+
+    def _next(self, body: dict) -> Reply:
+        with self._lock:
             item = self.script.pop(0) if self.script else self.default
         if item is None:
             item = NO_SCRIPT_LEFT
@@ -159,6 +162,7 @@ def _make_handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             except json.JSONDecodeError:
                 self._send(400, {"error": {"message": "request body is not JSON", "type": "invalid_request"}})
                 return
+            server._record(body)  # once per request, however many choices it asks for
             replies = [server._next(body) for _ in range(max(1, int(body.get("n") or 1)))]
             delay = max(r.delay_s for r in replies)
             if delay:

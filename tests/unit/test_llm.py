@@ -69,11 +69,36 @@ async def test_prompt_carries_retrieved_examples_and_answers_become_candidates(o
     candidates = await propose(settings)
     assert sorted(c.code for c in candidates) == sorted([FAST, FAST.replace("endl", "'\\n'")])
     assert all(c.proposer == "llm:openai/test" for c in candidates)
-    assert len(openai_server.requests) == 2
+    assert len(openai_server.requests) == 2  # two prompt variants, one sample each
     body = openai_server.requests[0]
     assert body["model"] == "test" and body["temperature"] == 0.2
-    prompt = openai_server.prompts()[0]
-    assert "# slower version:" in prompt and first_example(settings) in prompt and "s += i" in prompt
+    prompts = openai_server.prompts()
+    assert all("# slower version:" in prompt and "s += i" in prompt for prompt in prompts)
+    assert any(first_example(settings) in prompt for prompt in prompts)
+
+
+async def test_samples_are_asked_for_with_n_over_prompts_showing_other_examples(openai_server, corpus):
+    variants = [FAST.replace("long long s", f"long long /* {i} */ s") for i in range(4)]
+    openai_server.add(*(good(v) for v in variants))
+    settings = settings_for(openai_server, corpus, candidates=4)
+    candidates = await propose(settings)
+    assert sorted(c.code for c in candidates) == sorted(variants)
+    assert [body.get("n") for body in openai_server.requests] == [2, 2]  # two requests for four samples
+    first, second = openai_server.prompts()
+    examples = _fitting(retrieve(SLOW, settings, k=4))
+    assert len(examples) >= 2
+    shown = [[e.tgt_code.strip() in prompt for e in examples] for prompt in (first, second)]
+    assert shown[0] != shown[1]  # each prompt shows its own slice of the top examples
+
+
+async def test_identical_samples_are_counted_not_dropped(openai_server, corpus):
+    openai_server.add(good(), good(), good(), good(FAST.replace("endl", "'\\n'")))
+    proposer = LlmProposer(backoff_s=0.01)
+    candidates = await proposer.propose(request(settings_for(openai_server, corpus, candidates=4)))
+    counts = sorted(c.meta["identical_samples"] for c in candidates)
+    assert counts == [0, 2] and proposer.dropped == []
+    same = next(c for c in candidates if c.code == FAST)
+    assert Result(same, Verdict(Status.NOT_FASTER)).to_json()["identical_samples"] == 2
 
 
 async def test_rate_limit_and_server_errors_are_retried(openai_server, corpus):

@@ -1,10 +1,16 @@
 """The LLM proposer: PIE-style prompts with retrieved examples, sent through litellm, answers parsed into
 candidates; later rounds feed the sandbox's verdict back.
 
+Samples are asked for with ``n`` (one request, several answers) where the provider supports it, and spread over
+a few prompt variants that show different retrieved examples: the same prompt at the same temperature often
+comes back with the same answer, and a duplicate is counted on the candidate instead of being silently lost.
+
 Every answer is cached, in memory and on disk, under sha256(model, full prompt, temperature, sample index):
 an unchanged target never costs a second request. Nothing is imported or sent while ``settings.model`` is
-empty. Transient failures (rate limits, timeouts, 5xx, connection errors) are retried with exponential backoff;
-the rest become one-line ``LlmError`` messages, and the run goes on with whatever answers did arrive.
+empty. Transient failures (rate limits, timeouts, 5xx, connection errors) are retried with exponential backoff
+here rather than with litellm's ``num_retries``, which retries every error (a wrong key included), needs
+tenacity, and backs off on its own schedule; the rest become one-line ``LlmError`` messages, and the run goes on
+with whatever answers did arrive.
 """
 
 from __future__ import annotations
@@ -119,8 +125,9 @@ class ContextTooLong(Exception):
     """The prompt does not fit the model's context window."""
 
 
-async def _request(messages: list[dict[str, str]], settings: Any, backoff_s: float) -> Answer:
-    """One answer from the model, retrying transient failures ``settings.llm_retries`` times."""
+async def _request(messages: list[dict[str, str]], settings: Any, backoff_s: float, n: int = 1) -> list[Answer]:
+    """Up to ``n`` answers from one request (fewer where the provider ignores ``n``), retrying transient
+    failures ``settings.llm_retries`` times."""
     # The first import takes seconds: in a thread, so the language server's event loop keeps answering.
     litellm = await asyncio.to_thread(_import_litellm)
     model = settings.model
@@ -130,8 +137,10 @@ async def _request(messages: list[dict[str, str]], settings: Any, backoff_s: flo
         "temperature": settings.temperature,
         "timeout": settings.llm_timeout_s,
         "max_retries": 0,  # retries are ours: counted, backed off, reported
-        "drop_params": True,
+        "drop_params": True,  # a provider without ``n`` answers once; the caller asks again for the rest
     }
+    if n > 1:
+        kwargs["n"] = n
     if settings.api_base:
         kwargs["api_base"] = settings.api_base
         if model.startswith("openai/") and not os.environ.get("OPENAI_API_KEY"):
@@ -148,8 +157,7 @@ async def _request(messages: list[dict[str, str]], settings: Any, backoff_s: flo
     for attempt in range(attempts):
         try:
             response = await litellm.acompletion(**kwargs)
-            choice = response.choices[0]
-            return Answer(choice.message.content or "", choice.finish_reason or "stop")
+            return [Answer(c.message.content or "", c.finish_reason or "stop") for c in response.choices[:n]]
         except (litellm.AuthenticationError, litellm.PermissionDeniedError) as exc:
             raise LlmError(f"{model}: authentication failed ({_one_line(exc)})", _key_hint(model)) from None
         except litellm.ContextWindowExceededError:
@@ -180,33 +188,61 @@ async def complete(
     fallback: list[dict[str, str]] | None = None,
     backoff_s: float = 1.0,
 ) -> Answer:
-    """The model's answer to ``messages`` (sample ``sample``), from the cache when this exact prompt was seen.
+    """The model's answer to ``messages`` (sample ``sample``); see ``complete_many``."""
+    return (await complete_many(messages, settings, first_sample=sample, n=1, fallback=fallback, backoff_s=backoff_s))[0]
 
-    ``fallback`` (the same request without retrieved examples) is sent once if ``messages`` is too long for
-    the model's context; its answer is cached under both prompts.
+
+async def complete_many(
+    messages: list[dict[str, str]],
+    settings: Any,
+    *,
+    first_sample: int = 0,
+    n: int = 1,
+    fallback: list[dict[str, str]] | None = None,
+    backoff_s: float = 1.0,
+) -> list[Answer]:
+    """Samples ``first_sample`` … ``first_sample + n - 1`` of the model's answer to ``messages``: from the cache
+    where this exact prompt was seen, the rest in one request with ``n`` (more only where the provider ignores it).
+
+    ``fallback`` (the same request without retrieved examples) is sent if ``messages`` is too long for the
+    model's context; its answers are cached under both prompts.
     """
     if not settings.model:
         raise LlmError("no model configured", "set `model` in speedlens.toml or pass --model")
-    key = cache_key(settings.model, messages, settings.temperature, sample)
-    answer = _cached(key)
-    if answer is not None:
-        return answer
     try:
-        answer = await _request(messages, settings, backoff_s)
+        return await _answers(messages, settings, first_sample, n, backoff_s)
     except ContextTooLong:
         if fallback is None or fallback == messages:
             raise LlmError(f"{settings.model}: the prompt is longer than the model's context", "use a model with a longer context") from None
-        log.info("%s: prompt too long, retrying without retrieved examples", settings.model)
-        fallback_key = cache_key(settings.model, fallback, settings.temperature, sample)
-        answer = _cached(fallback_key)
-        if answer is None:
-            try:
-                answer = await _request(fallback, settings, backoff_s)
-            except ContextTooLong:
-                raise LlmError(f"{settings.model}: the target alone is longer than the model's context", "use a model with a longer context") from None
-            _store(fallback_key, answer, settings.model)
-    _store(key, answer, settings.model)
-    return answer
+    log.info("%s: prompt too long, retrying without retrieved examples", settings.model)
+    try:
+        answers = await _answers(fallback, settings, first_sample, n, backoff_s)
+    except ContextTooLong:
+        raise LlmError(f"{settings.model}: the target alone is longer than the model's context", "use a model with a longer context") from None
+    for i, answer in enumerate(answers):
+        _store(cache_key(settings.model, messages, settings.temperature, first_sample + i), answer, settings.model)
+    return answers
+
+
+async def _answers(messages: list[dict[str, str]], settings: Any, first_sample: int, n: int, backoff_s: float) -> list[Answer]:
+    """The cached samples of ``messages``, the missing ones asked for (raises ContextTooLong)."""
+    keys = [cache_key(settings.model, messages, settings.temperature, first_sample + i) for i in range(n)]
+    answers = [_cached(key) for key in keys]
+    missing = [i for i, answer in enumerate(answers) if answer is None]
+    while missing:
+        fresh = await _request(messages, settings, backoff_s, n=len(missing))
+        if not fresh:
+            raise LlmError(f"{settings.model}: the answer had no choices", "check `model` and `api_base`")
+        for i, answer in zip(missing, fresh):
+            answers[i] = answer
+            _store(keys[i], answer, settings.model)
+        missing = missing[len(fresh):]
+    return [answer for answer in answers if answer is not None]
+
+
+# Round-0 prompts per target, each with other retrieved examples: the same prompt at the same temperature often
+# brings back the same answer, so variety costs one more request and buys different rewrites.
+PROMPT_VARIANTS = 2
 
 
 class LlmProposer:
@@ -225,31 +261,54 @@ class LlmProposer:
             return []
         if request.round > 0 and (not request.history or any(r.verdict.verified for r in request.history)):
             return []  # nothing to learn from, or a verified speedup already: stop spending on this target
-        examples = await asyncio.to_thread(self._examples, request)
-        if request.round == 0:
-            samples = settings.candidates
-            messages = build_messages(request.source, request.target, examples, settings)
-            fallback = build_messages(request.source, request.target, [], settings) if examples else None
-        else:
-            samples = 1 if settings.candidates else 0  # one repair conversation per round
-            messages = feedback_messages(request.source, request.target, examples, settings, request.history)
-            fallback = (
-                feedback_messages(request.source, request.target, [], settings, request.history) if examples else None
-            )
-            if messages is None:
-                return []
-        answers = await asyncio.gather(
+        plan = await self._plan(request)
+        if not plan:
+            return []
+        fallback = self._messages(request, [])
+        results = await asyncio.gather(
             *(
-                complete(messages, settings, sample=i, fallback=fallback, backoff_s=self.backoff_s)
-                for i in range(samples)
+                complete_many(messages, settings, first_sample=first, n=n, fallback=fallback, backoff_s=self.backoff_s)
+                for messages, first, n in plan
             ),
             return_exceptions=True,
         )
+        answers: list[Any] = []
+        for result in results:  # a failed request counts once, however many samples it asked for
+            answers += [result] if isinstance(result, BaseException) else result
         return self._candidates(request, answers)
 
-    def _examples(self, request: ProposalRequest) -> list[Pair]:
+    async def _plan(self, request: ProposalRequest) -> list[tuple[list[dict[str, str]], int, int]]:
+        """The requests of this round: (messages, first sample index, how many samples).
+
+        Round 0 spreads ``settings.candidates`` samples over up to ``PROMPT_VARIANTS`` prompts, each showing a
+        different slice of the retrieved examples (variant v: ranks v, v + V, v + 2V …), each asked once with ``n``.
+        A feedback round is one repair conversation.
+        """
+        settings = request.settings
+        if request.round > 0:
+            examples = await asyncio.to_thread(self._examples, request, settings.examples)
+            messages = self._messages(request, examples)
+            return [(messages, 0, 1)] if messages is not None and settings.candidates else []
+        if settings.candidates <= 0:
+            return []
+        wanted = min(PROMPT_VARIANTS, settings.candidates)
+        examples = await asyncio.to_thread(self._examples, request, settings.examples * wanted)
+        variants = max(1, min(wanted, len(examples)))
+        plan, first = [], 0
+        for v in range(variants):
+            n = settings.candidates // variants + (v < settings.candidates % variants)
+            plan.append((self._messages(request, examples[v::variants]), first, n))
+            first += n
+        return plan
+
+    def _messages(self, request: ProposalRequest, examples: list[Pair]) -> list[dict[str, str]] | None:
+        if request.round == 0:
+            return build_messages(request.source, request.target, examples, request.settings)
+        return feedback_messages(request.source, request.target, examples, request.settings, request.history)
+
+    def _examples(self, request: ProposalRequest, k: int) -> list[Pair]:
         try:
-            return retrieve(request.target.text, request.settings)
+            return retrieve(request.target.text, request.settings, k)
         except SpeedlensError:
             raise  # a wrong pie_path is the user's to fix: say so
         except Exception as exc:  # retrieval only improves prompts: never let it stop a run
@@ -267,8 +326,11 @@ class LlmProposer:
                 errors.append(answer)
                 continue
             code, reason = extract_code(answer.text, target)
-            if code is not None and any(c.code == code for c in candidates):
-                code, reason = None, "duplicate of an earlier sample"
+            same = next((c for c in candidates if code is not None and c.code == code), None)
+            if same is not None:  # counted, not dropped: the count says how much of the budget was spent twice
+                same.meta["identical_samples"] += 1
+                log.info("llm answer %d for %s is identical to answer %d", sample, target.name, same.meta["sample"])
+                continue
             if code is None:
                 if answer.finish_reason == "length":
                     reason += " (the answer hit the model's length limit)"
@@ -281,7 +343,7 @@ class LlmProposer:
                     code=code,
                     proposer=f"llm:{settings.model}",
                     description=f"{settings.model} rewrite" + (f" (feedback round {request.round})" if request.round else ""),
-                    meta={"round": request.round, "sample": sample, "cached": answer.cached},
+                    meta={"round": request.round, "sample": sample, "cached": answer.cached, "identical_samples": 0},
                 )
             )
         if errors:
