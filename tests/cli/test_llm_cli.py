@@ -68,7 +68,8 @@ def test_llm_rewrite_verified_then_cached(workspace):
         best = llm_results(report)[0]
         assert best["status"] == "verified", best["detail"]
         assert best["speedup_lower"] >= 1.1 and best["alpha"] == 0.1 and best["n_inputs"] >= 10
-        assert "lower_bound" in best["diff"]
+        assert "lower_bound" in best["diff"] and best["identical_samples"] == 0
+        assert "DEBUG" not in stderr and "bm25s" not in stderr  # no library logging without -v
 
         code, again, stderr = optimize(workspace, server)  # unchanged program: no new request
         assert code == 0, stderr
