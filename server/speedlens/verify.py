@@ -88,7 +88,8 @@ class CppVerifier:
             self.compiler.build(source, toolchain), self._sanitize_enabled(toolchain)
         )
         if not build.ok:
-            raise InputError(f"the original {path.name} does not compile:\n{build.errors}", "fix the compile error first")
+            message = f"the original {path.name} does not compile:\n{build.errors}"
+            raise InputError(message, "fix the compile error first")
         usable, notes = [], []
         if self.settings.sanitize and not sanitize:
             notes.append("sanitizer checks skipped: this compiler cannot build -fsanitize=address,undefined programs")
@@ -108,7 +109,8 @@ class CppVerifier:
                 expected = case.expected.read_bytes()
                 ok, diff = outputs_match(expected, result.stdout, self.settings.float_tolerance)
                 if not ok:
-                    notes.append(f"input {case.name} excluded: the original does not match {case.expected.name}; {diff}")
+                    mismatch = f"the original does not match {case.expected.name}; {diff}"
+                    notes.append(f"input {case.name} excluded: {mismatch}")
                     continue
             cb = CaseBaseline(case, expected, result.cpu_s, result.wall_s)
             if sanitized is not None:
@@ -160,7 +162,8 @@ class CppVerifier:
         findings = tamper_findings(candidate)
         if findings:
             verdict.status = Status.TAMPERING
-            verdict.detail = "the candidate was not run: it looks like it tampers with the checks:\n" + "\n".join(findings)
+            found = "\n".join(findings)
+            verdict.detail = f"the candidate was not run: it looks like it tampers with the checks:\n{found}"
             return verdict
         progress("compiling the candidate", None)
         plain = await self.compiler.build(candidate, baseline.toolchain)
@@ -311,17 +314,18 @@ class CppVerifier:
 
         async def measure_round(plan: list[tuple[str, str]]) -> list[float]:
             runs = await run_round(plan)
-            failed = [(which, name, run) for (which, name), run in zip(plan, runs) if not run.ok]
+            failed = [(which, name, run) for (which, name), run in zip(plan, runs, strict=True) if not run.ok]
             # Only wall-clock timeouts of runs that passed moments ago can be the machine stalling (a paused VM,
             # swapping): such a round is run again, once. Anything else is a flaky program, never verified.
             if failed and all(run.status == "timeout" for *_, run in failed):
                 log.warning("a timing round stalled (%s); running it again", failed[0][2].describe())
                 runs = await run_round(plan)
-                failed = [(which, name, run) for (which, name), run in zip(plan, runs) if not run.ok]
+                failed = [(which, name, run) for (which, name), run in zip(plan, runs, strict=True) if not run.ok]
             if failed:
                 which, name, run = failed[0]
-                raise VerificationFlake(Status.RUNTIME_ERROR, f"input {name}: the {which} {run.describe()} while being timed")
-            for (which, name), run in zip(plan, runs):
+                message = f"input {name}: the {which} {run.describe()} while being timed"
+                raise VerificationFlake(Status.RUNTIME_ERROR, message)
+            for (which, name), run in zip(plan, runs, strict=True):
                 if which == "candidate" and not self._output_ok(cases[name], run.stdout):
                     _, diff = outputs_match(cases[name].expected, run.stdout, self.settings.float_tolerance)
                     raise VerificationFlake(Status.INCORRECT, f"input {name}: wrong output while being timed; {diff}")
@@ -340,7 +344,8 @@ class CppVerifier:
         with workdir() as wd:
             limits = self.compiler.run_limits()
             limits = Limits(limits.cpu_s * 50, limits.wall_s * 50, None, limits.output_mb)
-            result = await self.compiler.run(build, case.input, wd, limits, wrapper=valgrind_wrapper(str(wd / "vg.log")))
+            wrapper = valgrind_wrapper(str(wd / "vg.log"))
+            result = await self.compiler.run(build, case.input, wd, limits, wrapper=wrapper)
             log_text = (wd / "vg.log").read_text(errors="replace") if (wd / "vg.log").exists() else ""
         count = parse_instruction_count(log_text)
         if not result.ok or count is None:
@@ -384,7 +389,8 @@ def describe(verdict: Verdict, n_bound: int, notes: list[str], min_speedup: floa
     elif verdict.bound_level == "run":
         bound = (
             f"≥{verdict.speedup_lower:.2f}× on {confidence}% of runs (a weaker run-level bound over {n_bound} "
-            f"repetitions: only {verdict.n_timed} timed inputs, {min_inputs(verdict.alpha)} needed for an input-level bound)"
+            f"repetitions: only {verdict.n_timed} timed inputs, {min_inputs(verdict.alpha)} needed for an "
+            "input-level bound)"
         )
     else:
         bound = f"≥{verdict.speedup_lower:.2f}× on every one of the {verdict.n_timed} inputs (instruction counts)"

@@ -189,7 +189,8 @@ async def complete(
     backoff_s: float = 1.0,
 ) -> Answer:
     """The model's answer to ``messages`` (sample ``sample``); see ``complete_many``."""
-    return (await complete_many(messages, settings, first_sample=sample, n=1, fallback=fallback, backoff_s=backoff_s))[0]
+    answers = await complete_many(messages, settings, first_sample=sample, fallback=fallback, backoff_s=backoff_s)
+    return answers[0]
 
 
 async def complete_many(
@@ -209,22 +210,25 @@ async def complete_many(
     """
     if not settings.model:
         raise LlmError("no model configured", "set `model` in speedlens.toml or pass --model")
+    longer = "use a model with a longer context"
     try:
         return await _answers(messages, settings, first_sample, n, backoff_s)
     except ContextTooLong:
         if fallback is None or fallback == messages:
-            raise LlmError(f"{settings.model}: the prompt is longer than the model's context", "use a model with a longer context") from None
+            raise LlmError(f"{settings.model}: the prompt is longer than the model's context", longer) from None
     log.info("%s: prompt too long, retrying without retrieved examples", settings.model)
     try:
         answers = await _answers(fallback, settings, first_sample, n, backoff_s)
     except ContextTooLong:
-        raise LlmError(f"{settings.model}: the target alone is longer than the model's context", "use a model with a longer context") from None
+        raise LlmError(f"{settings.model}: the target alone is longer than the model's context", longer) from None
     for i, answer in enumerate(answers):
         _store(cache_key(settings.model, messages, settings.temperature, first_sample + i), answer, settings.model)
     return answers
 
 
-async def _answers(messages: list[dict[str, str]], settings: Any, first_sample: int, n: int, backoff_s: float) -> list[Answer]:
+async def _answers(
+    messages: list[dict[str, str]], settings: Any, first_sample: int, n: int, backoff_s: float
+) -> list[Answer]:
     """The cached samples of ``messages``, the missing ones asked for (raises ContextTooLong)."""
     keys = [cache_key(settings.model, messages, settings.temperature, first_sample + i) for i in range(n)]
     answers = [_cached(key) for key in keys]
@@ -233,7 +237,7 @@ async def _answers(messages: list[dict[str, str]], settings: Any, first_sample: 
         fresh = await _request(messages, settings, backoff_s, n=len(missing))
         if not fresh:
             raise LlmError(f"{settings.model}: the answer had no choices", "check `model` and `api_base`")
-        for i, answer in zip(missing, fresh):
+        for i, answer in zip(missing, fresh, strict=False):  # fewer answers than asked: the rest next time
             answers[i] = answer
             _store(keys[i], answer, settings.model)
         missing = missing[len(fresh):]
@@ -297,7 +301,7 @@ class LlmProposer:
         plan, first = [], 0
         for v in range(variants):
             n = settings.candidates // variants + (v < settings.candidates % variants)
-            plan.append((self._messages(request, examples[v::variants]), first, n))
+            plan.append((build_messages(request.source, request.target, examples[v::variants], settings), first, n))
             first += n
         return plan
 

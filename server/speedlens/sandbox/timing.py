@@ -30,7 +30,7 @@ class Samples:
 
     def run_ratios(self) -> list[float]:
         """Original over candidate per repetition (the pair timed in the same round)."""
-        return [o / max(c, 1e-12) for o, c in zip(self.original, self.candidate)]
+        return [o / max(c, 1e-12) for o, c in zip(self.original, self.candidate, strict=True)]
 
     def ratio(self, drop_last: int = 0) -> float:
         n = len(self.original) - drop_last
@@ -131,7 +131,7 @@ async def interleaved(
         order = list(cases)
         rng.shuffle(order)
         plan = [(which, case) for case in order for which in _order(rng)]
-        for (which, case), value in zip(plan, await measure_round(plan)):
+        for (which, case), value in zip(plan, await measure_round(plan), strict=True):
             getattr(samples[case], which).append(value)
         done = round_index + 1
         progress(f"timing: repetition {done}/{max_rounds} (estimate {_headline(list(samples.values())):.2f}×)", None)
@@ -181,4 +181,6 @@ def parse_instruction_count(valgrind_log: str) -> float | None:
 
 def valgrind_wrapper(log_path: str) -> list[str]:
     """The command prefix that counts instructions deterministically (no hardware counters needed)."""
-    return ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", f"--log-file={log_path}"]
+    return [
+        "valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", f"--log-file={log_path}"
+    ]
