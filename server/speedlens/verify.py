@@ -1,11 +1,11 @@
 """Verification of C++ candidates: correct on every input, measurably faster, and clean under sanitizers.
 
 The original is built and run once (its ``Baseline``: the oracle outputs, which inputs are long enough to time,
-and where the original itself fails under the sanitizers). Each candidate is then checked in the order that says
-no soonest: a static tamper check; the optimized build on every input (failing fast); timing interleaved against
-the original, every timed run's output checked too, stopped as soon as the answer is known; and only for a
-candidate fast enough to be offered, the sanitizer build on every input. Nothing here knows about proposers,
-editors or the CLI.
+and, the first time a candidate needs it, where the original itself fails under the sanitizers). Each candidate is
+then checked in the order that says no soonest: a static tamper check; the optimized build on every input
+(failing fast); timing interleaved against the original, every timed run's output checked too, stopped as soon as
+the answer is known; and only for a candidate fast enough to be offered, the sanitizer build on every input.
+Nothing here knows about proposers, editors or the CLI.
 """
 
 from __future__ import annotations
@@ -59,6 +59,10 @@ class Baseline:
     notes: list[str] = field(default_factory=list)  # excluded inputs, too-short inputs…
     sanitize: bool = True
     file_name: str = "prog.cpp"  # the original's file name, which sanitizer details show for the candidate
+    # The original's sanitizer build runs on every input once, when the first candidate gets that far: a target
+    # whose candidates are all rejected earlier never pays for it.
+    sanitizer_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    sanitizer_baseline_done: bool = False
 
 
 class VerificationFlake(Exception):
@@ -75,6 +79,7 @@ class CppVerifier:
         self.sandbox = sandbox or Sandbox()
         self.compiler = Compiler(self.sandbox, settings)
         self.early_stop = early_stop  # the stopping rule; off only to measure what it saves (bench/)
+        self._batch_output: bool | None = None  # see _batch_keeps_output
 
     async def baseline(
         self, source: str, path: Path, cases: list[TestCase], progress: ProgressFn = no_progress
@@ -93,10 +98,6 @@ class CppVerifier:
         usable, notes = [], []
         if self.settings.sanitize and not sanitize:
             notes.append("sanitizer checks skipped: this compiler cannot build -fsanitize=address,undefined programs")
-        sanitized = await self.compiler.build(source, toolchain, sanitize=True) if sanitize else None
-        if sanitized is not None and not sanitized.ok:
-            sanitize, sanitized = False, None
-            notes.append("sanitizer checks skipped: the original does not compile with -fsanitize=address,undefined")
         for i, case in enumerate(cases):
             progress(f"running the original on input {i + 1}/{len(cases)}", None)
             with workdir() as wd:
@@ -112,15 +113,7 @@ class CppVerifier:
                     mismatch = f"the original does not match {case.expected.name}; {diff}"
                     notes.append(f"input {case.name} excluded: {mismatch}")
                     continue
-            cb = CaseBaseline(case, expected, result.cpu_s, result.wall_s)
-            if sanitized is not None:
-                cb.sanitizer_failure = await self._sanitizer_failure(cb, sanitized, source, path.name)
-            usable.append(cb)
-        for kind, names in _by_kind((cb.case.name, cb.sanitizer_failure) for cb in usable).items():
-            notes.append(
-                f"the original itself fails under the sanitizers ({kind}) on {_inputs(names)}; "
-                "the same failure of a candidate there is not held against it"
-            )
+            usable.append(CaseBaseline(case, expected, result.cpu_s, result.wall_s))
         if not usable:
             shown = "; ".join(notes[:3]) + (f"; and {len(notes) - 3} more" if len(notes) > 3 else "")
             raise InputError(
@@ -142,12 +135,31 @@ class CppVerifier:
     async def _sanitize_enabled(self, toolchain: Toolchain) -> bool:
         return self.settings.sanitize and await self.compiler.sanitizers_work(toolchain)
 
-    async def _sanitizer_failure(self, cb: CaseBaseline, sanitized: Build, source: str, file_name: str) -> str | None:
-        """How the original's sanitizer build fails on this input, or None when it passes."""
-        result, limits = await self._run_case(sanitized, cb)
-        if self._judge(cb, sanitized, result, limits, source, file_name) is None:
-            return None
-        return _kind(result)
+    async def _original_under_sanitizers(self, baseline: Baseline, progress: ProgressFn) -> bool:
+        """Run the original's sanitizer build on every input (once per baseline): records how it fails where it
+        does, so that a candidate is not blamed for the original's own failures. False when it does not compile."""
+        async with baseline.sanitizer_lock:
+            if baseline.sanitizer_baseline_done:
+                return baseline.sanitize
+            baseline.sanitizer_baseline_done = True
+            sanitized = await self.compiler.build(baseline.source, baseline.toolchain, sanitize=True)
+            if not sanitized.ok:
+                baseline.sanitize = False
+                baseline.notes.append(
+                    "sanitizer checks skipped: the original does not compile with -fsanitize=address,undefined"
+                )
+                return False
+            for i, cb in enumerate(baseline.cases):
+                progress(f"running the original's sanitizer build on input {i + 1}/{len(baseline.cases)}", None)
+                result, limits = await self._run_case(sanitized, cb)
+                if self._judge(cb, sanitized, result, limits, baseline.source, baseline.file_name) is not None:
+                    cb.sanitizer_failure = _kind(result)
+            for kind, names in _by_kind((cb.case.name, cb.sanitizer_failure) for cb in baseline.cases).items():
+                baseline.notes.append(
+                    f"the original itself fails under the sanitizers ({kind}) on {_inputs(names)}; "
+                    "the same failure of a candidate there is not held against it"
+                )
+            return True
 
     async def verify(self, baseline: Baseline, candidate: str, progress: ProgressFn = no_progress) -> Verdict:
         """The verdict for one candidate program against the baseline."""
@@ -210,7 +222,12 @@ class CppVerifier:
         original's own sanitizer build shows on the same input is noted, not held against the candidate.
         """
         progress("compiling the candidate with the sanitizers", None)
-        sanitized = await self.compiler.build(source, baseline.toolchain, sanitize=True)
+        sanitized, original_ok = await asyncio.gather(
+            self.compiler.build(source, baseline.toolchain, sanitize=True),
+            self._original_under_sanitizers(baseline, progress),
+        )
+        if not original_ok:
+            return True  # nothing to compare against: the baseline's notes say the check was skipped
         if not sanitized.ok:
             verdict.status = Status.COMPILE_ERROR
             verdict.detail = "the candidate does not compile with the sanitizers:\n" + sanitized.errors
@@ -303,13 +320,18 @@ class CppVerifier:
             return result
 
         async def run_round(plan: list[tuple[str, str]]) -> list[RunResult]:
-            # One sandbox per run (not Sandbox.run_batch, which discards output): every timed run's output comes
-            # back, so a candidate that behaves differently when timed is caught. The launcher's CPU time is of
-            # the program alone, so the sandbox's start-up per run does not enter the measurement.
-            runs = []
-            for which, name in plan:
+            # Every timed run's output must come back, so that a candidate behaving differently when timed is
+            # caught: one sandbox for the whole round where run_batch returns output, else one sandbox per run
+            # (the launcher's CPU time is of the program alone, so the start-up per run is not measured).
+            jobs = [(builds[which], cases[name].case.input) for which, name in plan]
+            if await self._batch_keeps_output():
                 with workdir("speedlens-time-") as wd:
-                    runs.append(await self.compiler.run(builds[which], cases[name].case.input, wd))
+                    batch = [(build.binary, stdin) for build, stdin in jobs if build.binary is not None]
+                    return await self.sandbox.run_batch(batch, workdir=wd, limits=self.compiler.run_limits())
+            runs = []
+            for build, stdin in jobs:
+                with workdir("speedlens-time-") as wd:
+                    runs.append(await self.compiler.run(build, stdin, wd))
             return runs
 
         async def measure_round(plan: list[tuple[str, str]]) -> list[float]:
@@ -338,6 +360,19 @@ class CppVerifier:
         if timing.stopped:
             verdict.notes.append(f"{timing.stopped} after {timing.rounds} repetitions")
         return {name: (s.original, s.candidate) for name, s in timing.samples.items()}
+
+    async def _batch_keeps_output(self) -> bool:
+        """Whether ``Sandbox.run_batch`` returns each job's stdout: probed once, with a batch of one ``cat``."""
+        if self._batch_output is None:
+            cat = shutil.which("cat")
+            self._batch_output = False
+            if cat is not None:
+                with workdir() as wd:
+                    probe = wd / "probe.in"
+                    probe.write_bytes(b"speedlens\n")
+                    runs = await self.sandbox.run_batch([(Path(cat), probe)], workdir=wd, limits=Limits())
+                self._batch_output = bool(runs) and runs[0].stdout == b"speedlens\n"
+        return self._batch_output
 
     async def _instructions(self, build: Build, cb: CaseBaseline, which: str) -> float:
         case = cb.case

@@ -58,7 +58,8 @@ SIZES = [6000 + 1000 * k for k in range(10)]
 
 
 def run_verify(
-    write_program, candidate: str, sizes=SIZES, outputs=None, original=ORIGINAL, name="prog", offer_all=False, **overrides
+    write_program, candidate: str, sizes=SIZES, outputs=None, original=ORIGINAL, name="prog", offer_all=False,
+    **overrides,
 ):
     """The verdict on ``candidate``; ``offer_all``: a min_speedup of 0.5 (settings refuse it), so that a copy of the
     original is offered and goes through the sanitizer check too."""
@@ -124,7 +125,6 @@ def test_deep_recursion_copy_is_not_blamed_for_the_sanitizers_stack(write_progra
 
     async def run(candidate: str):
         baseline = await verifier.baseline(DEEP, path, discover(path, settings))
-        assert not any("fails under the sanitizers" in note for note in baseline.notes), baseline.notes
         return await verifier.verify(baseline, candidate)
 
     copy = DEEP + "// a copy\n"
@@ -133,10 +133,13 @@ def test_deep_recursion_copy_is_not_blamed_for_the_sanitizers_stack(write_progra
     verifier.settings = dataclasses.replace(settings, min_speedup=0.5)  # offered: the sanitizer build runs too
     verdict = asyncio.run(run(copy + "// another\n"))
     assert verdict.status == Status.VERIFIED, verdict.detail
+    assert "fails under the sanitizers" not in verdict.detail  # the original passes too, with the larger stack
 
 
 # Overflows a signed int on every input (the answer is still right at -O2): the original's own sanitizer failure.
-OVERFLOWING = ORIGINAL.replace('cout << s << "\\n";', 'int h = 2147483600; h += n; volatile int sink = h; (void)sink;\n    cout << s << "\\n";')
+OVERFLOWING = ORIGINAL.replace(
+    'cout << s << "\\n";', 'int h = 2147483600; h += n; volatile int sink = h; (void)sink;\n    cout << s << "\\n";'
+)
 
 
 def test_a_failure_the_original_shares_under_the_sanitizers_is_not_held_against_the_candidate(write_program):
@@ -246,8 +249,14 @@ class StallOnce(Sandbox):
 
     async def run(self, argv, **kwargs):
         result = await super().run(argv, **kwargs)
-        if not kwargs["workdir"].name.startswith("speedlens-time-"):
-            return result
+        return self._timed(result) if kwargs["workdir"].name.startswith("speedlens-time-") else result
+
+    async def run_batch(self, jobs, **kwargs):  # where a round runs in one sandbox
+        results = await super().run_batch(jobs, **kwargs)
+        timed = kwargs["workdir"].name.startswith("speedlens-time-")
+        return [self._timed(r) for r in results] if timed else results
+
+    def _timed(self, result):
         self.timed += 1
         if self.timed == 25 and self.status != "ok":
             return dataclasses.replace(result, status=self.status)
