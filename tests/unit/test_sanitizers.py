@@ -18,8 +18,8 @@ int main() {
 """
 
 ASAN = """=================================================================
-==14356==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x603000000060 at pc 0x56062b1d962e bp 0x7ffcc116ab90 \
-sp 0x7ffcc116ab88
+==14356==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x603000000060 at pc 0x56062b1d962e \
+bp 0x7ffcc116ab90 sp 0x7ffcc116ab88
 READ of size 8 at 0x603000000060 thread T0
     #0 0x56062b1d962d in main /tmp/speedlens-cc-abc/prog.cpp:5
     #1 0x7f9d79845249 in __libc_start_call_main ../sysdeps/nptl/libc_start_call_main.h:58

@@ -173,7 +173,10 @@ def test_wrong_on_one_large_input_only(write_program):
 
 
 def test_nondeterministic_output_is_incorrect(write_program):
-    candidate = FAST.replace('cout << s << "\\n";', 'cout << s + (random_device{}() % 1000000 == 7) * 0 + (random_device{}() % 1000) << "\\n";')
+    candidate = FAST.replace(
+        'cout << s << "\\n";',
+        'cout << s + (random_device{}() % 1000000 == 7) * 0 + (random_device{}() % 1000) << "\\n";',
+    )
     candidate = "#include <random>\n" + candidate
     verdict = run_verify(write_program, candidate)
     assert verdict.status == Status.INCORRECT
