@@ -98,3 +98,10 @@ def test_reports_show_a_multi_line_detail_as_a_block():
     assert "Detail: input 1: undefined behaviour or memory error caught by the sanitizers:\n\n```text\n" in markdown
     assert "READ of size 8 at 0x603000000060\n  at main (solution.cpp:5)\n" in markdown
     assert '<pre class="detail">input 1: undefined' in render_html(report)
+
+
+def test_a_tampering_verdict_is_fed_back_as_such():
+    from speedlens.propose.prompts import describe_verdict
+
+    text = describe_verdict(Verdict(Status.TAMPERING, detail="line 2: refers to sanitizer internals (`__asan_init`)"))
+    assert text.startswith("It was not run") and "__asan_init" in text and "verified" not in text

@@ -114,6 +114,12 @@ def describe_verdict(verdict: Verdict, min_speedup: float = 1.1) -> str:
         )
     if s == Status.NO_TESTS:
         return f"It could not be tested: {detail}"
+    if s == Status.TAMPERING:
+        return (
+            "It was not run: it uses what only a program that games the checks needs (sanitizer internals or "
+            "options, /proc/self, .incbin, absolute includes). Optimize the algorithm instead.\n"
+            + fence(detail, "text")
+        )
     return f"It was verified: {verdict.speedup or 0:.2f}x faster. Make it faster still."
 
 
