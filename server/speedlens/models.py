@@ -132,6 +132,8 @@ class Verdict:
     filesystem_isolated: bool = False
     per_input: list[InputMeasurement] = field(default_factory=list)
     samples: int | None = None  # measured samples spent (TVM search)
+    # What the sandbox achieved (``Isolation.to_json()``: method, user namespace, seccomp, notes); None = not said
+    isolation: dict[str, Any] | None = None
 
     @property
     def verified(self) -> bool:
@@ -140,8 +142,9 @@ class Verdict:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
-        if self.samples is None:
-            data.pop("samples")
+        for optional in ("samples", "isolation"):
+            if data[optional] is None:
+                data.pop(optional)
         return data
 
     @classmethod

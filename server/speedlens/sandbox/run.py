@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import platformdirs
-
+from speedlens.cache import cache_dir, load_checked, store_checked
 from speedlens.errors import InputError
+
+__all__ = ["cache_dir"]  # re-exported: where the sandbox's callers have always found it
 
 log = logging.getLogger(__name__)
 
@@ -281,13 +282,6 @@ def _hand_over(directory: Path, as_user: bool) -> None:
         os.chown(directory, SANDBOX_UID, SANDBOX_UID)
 
 
-def cache_dir(*parts: str) -> Path:
-    """speedlens's cache directory (XDG_CACHE_HOME respected), created on demand."""
-    path = Path(platformdirs.user_cache_dir("speedlens")).joinpath(*parts)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 async def blocking_in_thread(func, *args):
     """``func(*args)`` in a worker thread, so the event loop stays responsive.
 
@@ -309,29 +303,19 @@ _LAUNCHER_BUILD = threading.Lock()
 def launcher_path() -> Path:
     """The launcher binary, compiled once per machine from the packaged C source.
 
-    Its sha256 is stored beside it and checked on first use in each process: a truncated or altered binary is
-    rebuilt, instead of failing every run and being reported as "the original does not compile".
+    Its sha256 is stored beside it and checked on first use in each process (and again when it fails to start):
+    a truncated or altered binary is rebuilt, instead of failing every run and being reported as "the original
+    does not compile".
     """
     source = resources.files("speedlens.sandbox").joinpath("launcher.c").read_bytes()
     key = hashlib.sha256(source).hexdigest()[:16]
     target = cache_dir("launcher") / key / "speedlens-launcher"
-    if _intact(target):
+    if load_checked(target):
         return target
     with _LAUNCHER_BUILD:  # concurrent sandbox runs (threads) build it once; other processes race harmlessly
-        if not _intact(target):
+        if not load_checked(target):
             _build_launcher(source, target)
     return target
-
-
-def _digest_file(binary: Path) -> Path:
-    return binary.with_name(binary.name + ".sha256")
-
-
-def _intact(binary: Path) -> bool:
-    try:
-        return _digest_file(binary).read_text().strip() == hashlib.sha256(binary.read_bytes()).hexdigest()
-    except OSError:
-        return False
 
 
 def _build_launcher(source: bytes, target: Path) -> None:
@@ -341,15 +325,13 @@ def _build_launcher(source: bytes, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     src = target.parent / f"launcher.{os.getpid()}.c"  # per process: another may be building it right now
     src.write_bytes(source)
-    tmp = target.with_suffix(f".tmp{os.getpid()}")
+    tmp = target.with_name(f"{target.name}.build{os.getpid()}")
     proc = subprocess.run([compiler, "-O2", "-o", str(tmp), str(src)], capture_output=True, text=True)
     src.unlink(missing_ok=True)
     if proc.returncode != 0:
         raise InputError(f"could not build the sandbox launcher: {proc.stderr[:500]}", "check your C compiler")
-    digest = target.with_name(f"{target.name}.sha256.tmp{os.getpid()}")
-    digest.write_text(hashlib.sha256(tmp.read_bytes()).hexdigest() + "\n")
-    tmp.replace(target)
-    digest.replace(_digest_file(target))
+    store_checked(tmp, target)
+    tmp.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -481,7 +463,7 @@ class Sandbox:
             if out is None:
                 return [_TIMED_OUT] * len(jobs)
             reports = _parse_reports(out)
-            if reports is not None or attempt or _intact(launcher):
+            if reports is not None or attempt or load_checked(launcher):
                 break
             launcher_path.cache_clear()  # the cached launcher was damaged after this process checked it
         results = [_result(r, limits, o, e) for r, o, e in reports or []]
