@@ -16,7 +16,7 @@
  * (memory held by children counts), the number of processes and the bytes written under the watched dirs.
  * Exceeding one kills the tree. As subreaper (or pid 1) it kills every descendant before reporting.
  *
- * stdin:  "SPEEDLENS1 cpu_s as_mb fsize_mb nofile nproc wall_ms stack_mb tree_mb disk_mb n_dirs\n"
+ * stdin:  "SPEEDLENS1 cpu_s as_mb fsize_mb nofile nproc wall_ms stack_mb tree_mb disk_mb private_ipc n_dirs\n"
  *         n_dirs lines: a directory to watch for disk use and to empty between jobs (the first is the work dir)
  *         per job: "JOB argc stdin_len\n", argc NUL-terminated arguments, stdin_len bytes of input
  * stdout: a hello line {"launcher": 1, "seccomp": 0|1}, then per job one JSON report line followed by
@@ -38,7 +38,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
 #include <sys/resource.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -237,11 +241,34 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return 0;
 }
 
-/* Empty the watched directories, so each job starts from the same state as a job run on its own. */
-static void clean_watched(void) {
+/* Remove the System V IPC objects listed in /proc/sysvipc/<kind> (they outlive the processes that made them). */
+static void remove_ipc(const char *kind) {
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/sysvipc/%s", kind);
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    if (!fgets(line, sizeof line, f)) line[0] = 0; /* the header */
+    while (fgets(line, sizeof line, f)) {
+        int key, id;
+        if (sscanf(line, "%d %d", &key, &id) != 2) continue;
+        if (kind[1] == 'h') shmctl(id, IPC_RMID, NULL);
+        else if (kind[1] == 'e') semctl(id, 0, IPC_RMID);
+        else msgctl(id, IPC_RMID, NULL);
+    }
+    fclose(f);
+}
+
+/* Empty the watched directories and the (private) System V IPC namespace, so each job starts from the same state
+ * as a job run on its own: nothing left by an earlier job can tell a program it is one of a timed series. */
+static void clean_watched(int private_ipc) {
     for (int i = 0; i < n_watched; i++) {
         nftw(watched[i], open_up, 16, FTW_PHYS | FTW_MOUNT);
         nftw(watched[i], remove_entry, 16, FTW_PHYS | FTW_MOUNT | FTW_DEPTH);
+    }
+    if (private_ipc) {
+        remove_ipc("shm");
+        remove_ipc("sem");
+        remove_ipc("msg");
     }
 }
 
@@ -399,10 +426,11 @@ int main(void) {
     fcntl(1, F_SETFD, FD_CLOEXEC);
     struct limits lim;
     char line[4096];
-    int n_dirs = 0;
+    int n_dirs = 0, private_ipc = 0; /* private_ipc: our own IPC namespace, whose objects we may all remove */
     if (!fgets(line, sizeof line, stdin) ||
-        sscanf(line, "SPEEDLENS1 %ld %ld %ld %ld %ld %ld %ld %ld %ld %d", &lim.cpu_s, &lim.as_mb, &lim.fsize_mb,
-               &lim.nofile, &lim.nproc, &lim.wall_ms, &lim.stack_mb, &lim.tree_mb, &lim.disk_mb, &n_dirs) != 10) {
+        sscanf(line, "SPEEDLENS1 %ld %ld %ld %ld %ld %ld %ld %ld %ld %d %d", &lim.cpu_s, &lim.as_mb, &lim.fsize_mb,
+               &lim.nofile, &lim.nproc, &lim.wall_ms, &lim.stack_mb, &lim.tree_mb, &lim.disk_mb, &private_ipc,
+               &n_dirs) != 11) {
         fprintf(stderr, "speedlens launcher: bad header (it takes its jobs on stdin)\n");
         return 125;
     }
@@ -440,7 +468,7 @@ int main(void) {
             args[i] = p;
             p += strlen(p) + 1;
         }
-        if (job > 0) clean_watched();
+        if (job > 0) clean_watched(private_ipc);
         run_one(args, input, input_len, &lim, seccomp_ok);
         free(arg_data), free(input), free(args);
     }

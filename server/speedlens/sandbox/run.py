@@ -33,8 +33,6 @@ from pathlib import Path
 from speedlens.cache import cache_dir, load_checked, store_checked
 from speedlens.errors import InputError
 
-__all__ = ["cache_dir"]  # re-exported: where the sandbox's callers have always found it
-
 log = logging.getLogger(__name__)
 
 SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -133,6 +131,9 @@ SYSTEM_FILES = (
     "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/nsswitch.conf",
     "/etc/os-release", "/etc/debian_version", "/etc/gai.conf",
 )  # fmt: skip
+# Kernel settings under the fresh /proc, made read-only: started by root, the program's uid maps to root outside
+# the user namespace, and files such as /proc/sys/kernel/core_pattern check only that uid, not a capability.
+PROC_READONLY = ("sys", "sysrq-trigger", "irq", "bus", "fs", "acpi", "driver", "tty", "mtrr")
 # Private, size-limited tmpfs: sockets living under these on the host (docker, ssh-agent, X) are unreachable.
 PRIVATE_DIRS = ("/tmp", "/var/tmp", "/run", "/dev/shm")
 
@@ -245,6 +246,9 @@ def _bwrap_prefix(
         elif path.exists():
             argv += ["--ro-bind", name, name]
     argv += ["--dev", "/dev", "--proc", "/proc"]
+    for name in PROC_READONLY:
+        if os.path.exists(f"/proc/{name}"):
+            argv += ["--ro-bind", f"/proc/{name}", f"/proc/{name}"]
     for name in PRIVATE_DIRS:
         argv += (["--size", str(disk_mb << 20)] if "--size" in options else []) + ["--tmpfs", name]
     for path in ro_binds:
@@ -455,7 +459,8 @@ class Sandbox:
         full_env = {**_scrubbed_env(workdir), **(env or {})}
         binds = await blocking_in_thread(lambda: sorted({Path(p).resolve() for p in ro_binds}))
         _hand_over(workdir, self.as_user)
-        request = _header(limits, self.watched_dirs(workdir)) + b"".join(_job(argv, data) for argv, data in jobs)
+        header = _header(limits, self.watched_dirs(workdir), self._isolation.method == "bwrap")
+        request = header + b"".join(_job(argv, data) for argv, data in jobs)
         for attempt in range(2):
             launcher = await blocking_in_thread(launcher_path)  # built once per machine, never on the event loop
             cmd = self.command(launcher, workdir, limits, binds)
@@ -494,11 +499,16 @@ class Sandbox:
         return out, err
 
 
-def _header(limits: Limits, watched: list[Path]) -> bytes:
-    """The launcher's first lines: the limits every job gets, and the directories it watches and empties."""
+def _header(limits: Limits, watched: list[Path], private_ipc: bool = False) -> bytes:
+    """The launcher's first lines: the limits every job gets, and the directories it watches and empties.
+
+    ``private_ipc``: the sandbox has its own IPC namespace, so the launcher may remove every System V IPC object
+    between jobs (never on the host's, where they belong to other programs).
+    """
     numbers = [
         max(1, int(limits.cpu_s + 0.999)), limits.memory_mb or 0, limits.output_mb, limits.nofile, limits.nproc,
-        int(limits.wall_s * 1000), limits.stack_mb or 0, limits.tree_memory(), limits.disk_mb, len(watched),
+        int(limits.wall_s * 1000), limits.stack_mb or 0, limits.tree_memory(), limits.disk_mb, private_ipc,
+        len(watched),
     ]  # fmt: skip
     lines = ["SPEEDLENS1 " + " ".join(str(int(n)) for n in numbers), *map(str, watched)]
     return ("\n".join(lines) + "\n").encode()
