@@ -76,12 +76,14 @@ def _mtime_ns(path: Path) -> int:
 
 @functools.lru_cache(maxsize=64)
 def header_dependencies(compiler: str, flags: tuple[str, ...], source: Path, mtime_ns: int) -> tuple[Path, ...]:
-    """The non-system headers ``source`` includes, from the compiler's own dependency output (``-MM -MG``).
+    """The headers ``source`` includes from outside the system dirs, from the compiler's dependency output.
 
-    Run on the user's own file (the original, which they compile anyway), never on a candidate. ``mtime_ns`` is
-    part of the cache key so that an edited file is scanned again.
+    ``-M`` rather than ``-MM``: headers found through ``-isystem`` (a vendored library) count as system headers
+    for ``-MM`` but are not visible in the sandbox unless bound. Run on the user's own file (the original, which
+    they compile anyway), never on a candidate; ``mtime_ns`` is part of the cache key so that an edited file is
+    scanned again.
     """
-    argv = [compiler, *(f for f in flags if not f.startswith(("-o", "-M"))), "-MM", "-MG", str(source)]
+    argv = [compiler, *(f for f in flags if not f.startswith(("-o", "-M"))), "-M", "-MG", str(source)]
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=source.parent)
     except (OSError, subprocess.SubprocessError):
@@ -89,7 +91,9 @@ def header_dependencies(compiler: str, flags: tuple[str, ...], source: Path, mti
     rule = proc.stdout.replace("\\\n", " ").partition(":")[2]
     names = [name.replace("\\ ", " ") for name in re.split(r"(?<!\\)\s+", rule) if name]
     paths = [(source.parent / name).resolve() for name in names]
-    return tuple(dict.fromkeys(p for p in paths if p != source and p.is_file()))
+    system = [Path(d).resolve() for d in SYSTEM_DIRS]
+    outside = (p for p in paths if p != source and not any(d in p.parents for d in system))
+    return tuple(dict.fromkeys(p for p in outside if p.is_file()))
 
 
 def compile_commands_entry(source_path: Path) -> tuple[str, list[str], list[Path]] | None:

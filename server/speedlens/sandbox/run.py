@@ -202,6 +202,8 @@ def detect_isolation(as_user: bool = False) -> Isolation:
                 )  # fmt: skip
         hello = _probe([*user, str(launcher)], probe_dir) or {}
         notes.append("no namespaces: network and host filesystem are reachable")
+        if user and not _reachable_by_others(launcher):
+            notes.append(f"uid {SANDBOX_UID} cannot reach {launcher}: make speedlens's cache dir readable by it")
         return Isolation(
             "none", network=False, filesystem=False, missing="bubblewrap (or util-linux unshare)",
             seccomp=bool(hello.get("seccomp")), notes=tuple(notes),
@@ -278,6 +280,11 @@ def _as_user_prefix() -> list[str]:
         return []
     setpriv = shutil.which("setpriv") or "setpriv"
     return [setpriv, "--reuid", str(SANDBOX_UID), "--regid", str(SANDBOX_UID), "--clear-groups"]
+
+
+def _reachable_by_others(path: Path) -> bool:
+    """Whether a uid that owns nothing on the way (the sandbox uid) can open ``path``."""
+    return all(p.stat().st_mode & 0o001 for p in path.parents) and bool(path.stat().st_mode & 0o004)
 
 
 def _hand_over(directory: Path, as_user: bool) -> None:
