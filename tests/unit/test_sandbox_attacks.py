@@ -232,6 +232,7 @@ def test_a_timed_run_looks_exactly_like_a_checking_run(sandbox, tmp_path):
     assert checked.ok and all(r.ok for r in timed)
     text = checked.stdout.decode()
     assert "link=/memfd:stdin" in text and "link=/memfd:stdout" in text and "jobs=0" in text
+
     def same(out: bytes) -> bytes:  # each run has its own work dir name, checked or timed alike
         return re.sub(rb"/tmp/speedlens-\w+", b"WORKDIR", out)
 
