@@ -11,14 +11,15 @@
  * a sealed memfd holding the input's content (no path, no neighbouring files), stdout and stderr are memfds read
  * back afterwards, and the work directory (plus the sandbox's private tmpfs dirs) is emptied between jobs.
  *
- * Each program gets rlimits, a seccomp filter (EPERM for mount, ptrace, keyctl, bpf, perf, namespace and module
- * syscalls; raw BPF, no library needed), and a watch over its whole process tree every 20 ms: the summed RSS
- * (memory held by children counts), the number of processes and the bytes written under the watched dirs.
- * Exceeding one kills the tree. As subreaper (or pid 1) it kills every descendant before reporting.
+ * Each program gets rlimits, a seccomp filter inherited from the launcher (EPERM for mount, ptrace, keyctl, bpf,
+ * perf, namespace and module syscalls; raw BPF, no library needed), and a watch over its whole process tree every
+ * 20 ms: the summed RSS (memory held by children counts), the number of processes and the bytes written under the
+ * watched dirs. Exceeding one kills the tree. As subreaper (or pid 1) it kills every descendant before reporting.
  *
  * stdin:  "SPEEDLENS1 cpu_s as_mb fsize_mb nofile nproc wall_ms stack_mb tree_mb disk_mb private_ipc n_dirs\n"
  *         n_dirs lines: a directory to watch for disk use and to empty between jobs (the first is the work dir)
- *         per job: "JOB argc stdin_len\n", argc NUL-terminated arguments, stdin_len bytes of input
+ *         per job: "JOB argc args_len stdin_len\n", argc NUL-terminated arguments (args_len bytes in all),
+ *         then stdin_len bytes of input
  * stdout: a hello line {"launcher": 1, "seccomp": 0|1}, then per job one JSON report line followed by
  *         stdout_len bytes of the program's stdout and stderr_len bytes of its stderr.
  */
@@ -95,10 +96,12 @@ static const long denied[] = {
     SYS_mount_setattr,
 #endif
 };
-#define CLONE_NAMESPACES (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
+#define CLONE_NAMESPACES \
+    (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
 #endif
 
-/* Install the filter in the calling process (the forked child, just before exec). Returns 1 when active. */
+/* Install the filter in the calling process; every process forked afterwards inherits it. Returns 1 when active
+ * (probed: a filtered no-op unshare must fail with EPERM). The launcher itself needs none of the denied calls. */
 static int install_seccomp(void) {
 #ifdef SECCOMP_ARCH
     enum { N = sizeof denied / sizeof denied[0] };
@@ -126,8 +129,9 @@ static int install_seccomp(void) {
     prog[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, eperm);
     prog[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
     struct sock_fprog fprog = {(unsigned short)i, prog};
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return 0;
-    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) == 0;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) != 0)
+        return 0;
+    return syscall(SYS_unshare, 0) != 0 && errno == EPERM;
 #else
     return 0;
 #endif
@@ -319,7 +323,7 @@ static void report_error(const char *what) {
             strerror(errno));
 }
 
-static void run_one(char **args, const char *input, size_t input_len, const struct limits *lim, int seccomp_ok) {
+static void run_one(char **args, const char *input, size_t input_len, const struct limits *lim) {
     int in = make_memfd("stdin", input, input_len, 1);
     int out = memfd_create("stdout", MFD_CLOEXEC), err = memfd_create("stderr", MFD_CLOEXEC);
     if (in < 0 || out < 0 || err < 0) {
@@ -352,10 +356,6 @@ static void run_one(char **args, const char *input, size_t input_len, const stru
         if (lim->nofile > 0) set_limit(RLIMIT_NOFILE, lim->nofile);
         if (lim->nproc > 0) set_limit(RLIMIT_NPROC, lim->nproc);
         if (lim->stack_mb > 0) set_limit(RLIMIT_STACK, (rlim_t)lim->stack_mb << 20);
-        if (seccomp_ok && !install_seccomp()) {
-            dprintf(2, "speedlens launcher: cannot install the seccomp filter\n");
-            _exit(126);
-        }
         execvp(args[0], args);
         dprintf(2, "speedlens launcher: cannot execute %s: %s\n", args[0], strerror(errno));
         _exit(127);
@@ -439,13 +439,7 @@ int main(void) {
         line[strcspn(line, "\n")] = 0;
         watched[n_watched++] = strdup(line);
     }
-    /* Probe the filter in a throwaway child, so the hello line says truthfully whether it is in force. */
-    int seccomp_ok = 0;
-    pid_t probe = fork();
-    if (probe == 0) _exit(install_seccomp() && syscall(SYS_unshare, 0) != 0 && errno == EPERM ? 0 : 1);
-    int probe_status = 1;
-    if (probe > 0 && waitpid(probe, &probe_status, 0) == probe)
-        seccomp_ok = WIFEXITED(probe_status) && WEXITSTATUS(probe_status) == 0;
+    int seccomp_ok = install_seccomp(); /* before any program is forked: they all inherit it */
     dprintf(1, "{\"launcher\": 1, \"seccomp\": %d, \"pid\": %d}\n", seccomp_ok, (int)getpid());
 
     sigset_t chld;
@@ -469,7 +463,7 @@ int main(void) {
             p += strlen(p) + 1;
         }
         if (job > 0) clean_watched(private_ipc);
-        run_one(args, input, input_len, &lim, seccomp_ok);
+        run_one(args, input, input_len, &lim);
         free(arg_data), free(input), free(args);
     }
     return 0;
