@@ -525,3 +525,19 @@ def test_a_damaged_cached_launcher_or_binary_is_rebuilt(sandbox):
     assert again.ok and again.binary.stat().st_size > 0
     with workdir() as wd:
         assert asyncio.run(compiler.run(again, None, wd)).stdout == b"fine\n"
+
+
+def test_a_candidate_sees_the_originals_headers_and_nothing_else_of_the_project(sandbox, tmp_path):
+    if sandbox.as_user:
+        pytest.skip("the project lives in root's private pytest dir, which uid 65534 cannot bind")
+    (tmp_path / "util.h").write_text("inline long twice(long x) { return 2 * x; }\n")
+    (tmp_path / ".env").write_text("API_KEY=sk-live-999\n")
+    original = tmp_path / "prog.cpp"
+    original.write_text('#include "util.h"\n#include <cstdio>\nint main() { std::printf("%ld\\n", twice(21)); }\n')
+    chain = Toolchain.for_source(original, SETTINGS)
+    assert chain.deps == ((tmp_path / "util.h").resolve(),)
+    compiler = Compiler(sandbox, SETTINGS)
+    same_header = asyncio.run(compiler.build(original.read_text(), chain))
+    assert same_header.ok, same_header.errors
+    secret = asyncio.run(compiler.build('#include ".env"\nint main() {}\n', chain))
+    assert not secret.ok and "sk-live" not in secret.errors and "No such file" in secret.errors
