@@ -541,3 +541,33 @@ def test_a_candidate_sees_the_originals_headers_and_nothing_else_of_the_project(
     assert same_header.ok, same_header.errors
     secret = asyncio.run(compiler.build('#include ".env"\nint main() {}\n', chain))
     assert not secret.ok and "sk-live" not in secret.errors and "No such file" in secret.errors
+
+
+@pytest.mark.parametrize("hoard", ["memfd", "sysv"])
+def test_memory_held_without_a_mapping_counts(sandbox, hoard):
+    """memfds kept open and detached System V segments hold memory that no process's RSS shows."""
+    source = """
+#include <cstring>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <unistd.h>
+#include <vector>
+int main() {
+    std::vector<char> block(1 << 20, 'x');
+    for (int i = 0; i < 20; i++) {
+        if (@MEMFD@) {
+            int fd = memfd_create("hoard", 0);
+            for (int j = 0; j < 60; j++) write(fd, block.data(), block.size());
+        } else {
+            int id = shmget(IPC_PRIVATE, 60 << 20, IPC_CREAT | 0600);
+            char* p = (char*)shmat(id, nullptr, 0);
+            if (p != (char*)-1) { std::memset(p, 1, 60 << 20); shmdt(p); }
+        }
+    }
+    sleep(20);
+}
+""".replace("@MEMFD@", "true" if hoard == "memfd" else "false")
+    start = time.monotonic()
+    result = run(sandbox, source, limits=Limits(cpu_s=30, wall_s=30, memory_mb=256, output_mb=64))
+    assert result.status == "memory", result.describe()
+    assert time.monotonic() - start < 15

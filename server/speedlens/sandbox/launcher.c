@@ -60,6 +60,7 @@ struct limits {
 
 static char *watched[MAX_DIRS];
 static int n_watched;
+static int private_ipc; /* our own IPC namespace, whose objects are all the tree's (and may all be removed) */
 
 static double now(void) {
     struct timespec ts;
@@ -166,8 +167,51 @@ static void kill_descendants(pid_t child) {
     }
 }
 
-/* Resident memory (kB) and number of our descendants: every /proc entry whose parent chain reaches us. */
-static void tree_usage(long *rss_kb, long *count) {
+/* Memory no process maps (so no RSS shows it) but the tree holds: memfds kept open (each up to the file-size
+ * limit, as many as it may open files), and System V shared memory left detached in our IPC namespace. */
+static long held_kb(const int *pids, const char *in_tree, int n) {
+    enum { MAXI = 1024 };
+    static ino_t seen[MAXI];
+    int n_seen = 0;
+    long kb = 0;
+    char path[64], link[64];
+    for (int i = 0; i < n; i++) {
+        if (!in_tree[i]) continue;
+        snprintf(path, sizeof path, "/proc/%d/fd", pids[i]);
+        DIR *fds = opendir(path);
+        if (!fds) continue;
+        struct dirent *e;
+        while ((e = readdir(fds))) {
+            char fd_path[320];
+            snprintf(fd_path, sizeof fd_path, "%s/%s", path, e->d_name);
+            ssize_t len = readlink(fd_path, link, sizeof link - 1);
+            if (len < 7 || strncmp(link, "/memfd:", 7) != 0) continue;
+            struct stat st;
+            if (stat(fd_path, &st) != 0) continue;
+            int dup = 0;
+            for (int j = 0; j < n_seen && !dup; j++) dup = seen[j] == st.st_ino;
+            if (dup) continue;
+            if (n_seen < MAXI) seen[n_seen++] = st.st_ino;
+            kb += (long)st.st_blocks / 2;
+        }
+        closedir(fds);
+    }
+    FILE *shm = private_ipc ? fopen("/proc/sysvipc/shm", "r") : NULL;
+    if (shm) {
+        char line[512];
+        long long rss, swap;
+        if (!fgets(line, sizeof line, shm)) line[0] = 0; /* the header */
+        while (fgets(line, sizeof line, shm))
+            if (sscanf(line, "%*d %*d %*o %*u %*d %*d %*u %*u %*u %*u %*u %*u %*u %*u %lld %lld", &rss, &swap) == 2)
+                kb += (long)((rss + swap) / 1024);
+        fclose(shm);
+    }
+    return kb;
+}
+
+/* Resident memory (kB) and number of our descendants: every /proc entry whose parent chain reaches us. With
+ * ``deep``, memory held without a mapping too (memfds, System V shared memory): dearer to find, so not every tick. */
+static void tree_usage(long *rss_kb, long *count, int deep) {
     enum { MAXP = 4096 };
     static int pids[MAXP], ppids[MAXP];
     static long rss[MAXP];
@@ -218,6 +262,7 @@ static void tree_usage(long *rss_kb, long *count) {
             }
         }
     }
+    if (deep) *rss_kb += held_kb(pids, in_tree, n);
 }
 
 static long long disk_bytes;
@@ -264,7 +309,7 @@ static void remove_ipc(const char *kind) {
 
 /* Empty the watched directories and the (private) System V IPC namespace, so each job starts from the same state
  * as a job run on its own: nothing left by an earlier job can tell a program it is one of a timed series. */
-static void clean_watched(int private_ipc) {
+static void clean_watched(void) {
     for (int i = 0; i < n_watched; i++) {
         nftw(watched[i], open_up, 16, FTW_PHYS | FTW_MOUNT);
         nftw(watched[i], remove_entry, 16, FTW_PHYS | FTW_MOUNT | FTW_DEPTH);
@@ -373,7 +418,7 @@ static void run_one(char **args, const char *input, size_t input_len, const stru
         if (left <= 0) over = "timeout";
         if (!over && tick > 0) {
             long rss_kb, count;
-            tree_usage(&rss_kb, &count);
+            tree_usage(&rss_kb, &count, tick % 5 == 0);
             if (lim->tree_mb > 0 && rss_kb > lim->tree_mb * 1024) over = "memory";
             else if (lim->nproc > 0 && count > lim->nproc) over = "process_limit";
             else if (lim->disk_mb > 0 && tick % 5 == 0 && disk_used() > (long long)lim->disk_mb << 20)
@@ -426,7 +471,7 @@ int main(void) {
     fcntl(1, F_SETFD, FD_CLOEXEC);
     struct limits lim;
     char line[4096];
-    int n_dirs = 0, private_ipc = 0; /* private_ipc: our own IPC namespace, whose objects we may all remove */
+    int n_dirs = 0;
     if (!fgets(line, sizeof line, stdin) ||
         sscanf(line, "SPEEDLENS1 %ld %ld %ld %ld %ld %ld %ld %ld %ld %d %d", &lim.cpu_s, &lim.as_mb, &lim.fsize_mb,
                &lim.nofile, &lim.nproc, &lim.wall_ms, &lim.stack_mb, &lim.tree_mb, &lim.disk_mb, &private_ipc,
@@ -462,7 +507,7 @@ int main(void) {
             args[i] = p;
             p += strlen(p) + 1;
         }
-        if (job > 0) clean_watched(private_ipc);
+        if (job > 0) clean_watched();
         run_one(args, input, input_len, &lim);
         free(arg_data), free(input), free(args);
     }
