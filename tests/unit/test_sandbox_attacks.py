@@ -571,3 +571,38 @@ int main() {
     result = run(sandbox, source, limits=Limits(cpu_s=30, wall_s=30, memory_mb=256, output_mb=64))
     assert result.status == "memory", result.describe()
     assert time.monotonic() - start < 15
+
+
+def test_files_deleted_while_open_count_as_disk(sandbox):
+    """Unlinked files no directory walk sees still fill the host's disk under the work dir."""
+    source = """
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+#include <vector>
+int main() {
+    std::vector<char> block(1 << 20, 'x');
+    for (int i = 0; i < 20; i++) {
+        int fd = open(".", O_TMPFILE | O_RDWR, 0600);
+        if (fd < 0) { fd = open("hidden", O_CREAT | O_RDWR | O_TRUNC, 0600); unlink("hidden"); }
+        for (int j = 0; j < 60; j++) write(fd, block.data(), block.size());
+    }
+    sleep(20);
+}
+"""
+    start = time.monotonic()
+    result = run(sandbox, source, limits=Limits(cpu_s=30, wall_s=30, memory_mb=256, disk_mb=128))
+    assert result.status == "disk_limit", result.describe()
+    assert time.monotonic() - start < 15
+
+
+def test_a_large_input_is_not_held_against_the_program(sandbox, tmp_path):
+    """The input's own memfd is the input, not memory the program took."""
+    stdin = tmp_path / "big.in"
+    stdin.write_bytes(b"7\n" * (100 << 19))  # 100 MB
+    source = (
+        "#include <cstdio>\n"
+        'int main() { long n = 0; int c; while ((c = getchar()) != EOF) n++; printf("%ld\\n", n); }\n'
+    )
+    result = run(sandbox, source, stdin, limits=Limits(cpu_s=30, wall_s=30, memory_mb=64))
+    assert result.ok and result.stdout == b"104857600\n", result.describe()

@@ -61,6 +61,7 @@ struct limits {
 static char *watched[MAX_DIRS];
 static int n_watched;
 static int private_ipc; /* our own IPC namespace, whose objects are all the tree's (and may all be removed) */
+static ino_t stdio_inodes[3]; /* the job's own stdin/stdout/stderr memfds: its input, and output bounded apart */
 
 static double now(void) {
     struct timespec ts;
@@ -167,14 +168,16 @@ static void kill_descendants(pid_t child) {
     }
 }
 
-/* Memory no process maps (so no RSS shows it) but the tree holds: memfds kept open (each up to the file-size
- * limit, as many as it may open files), and System V shared memory left detached in our IPC namespace. */
-static long held_kb(const int *pids, const char *in_tree, int n) {
+/* What the tree holds that neither RSS nor a directory walk shows: memfds kept open (each up to the file-size
+ * limit, as many as it may open files) and System V shared memory left detached in our IPC namespace, in kB of
+ * memory; and files deleted while still open (invisible to the walk, yet on disk), in kB via *deleted_kb. */
+static long held_kb(const int *pids, const char *in_tree, int n, long *deleted_kb) {
     enum { MAXI = 1024 };
     static ino_t seen[MAXI];
-    int n_seen = 0;
+    int n_seen = 3;
+    memcpy(seen, stdio_inodes, sizeof stdio_inodes);
     long kb = 0;
-    char path[64], link[64];
+    char path[64], link[512];
     for (int i = 0; i < n; i++) {
         if (!in_tree[i]) continue;
         snprintf(path, sizeof path, "/proc/%d/fd", pids[i]);
@@ -185,14 +188,18 @@ static long held_kb(const int *pids, const char *in_tree, int n) {
             char fd_path[320];
             snprintf(fd_path, sizeof fd_path, "%s/%s", path, e->d_name);
             ssize_t len = readlink(fd_path, link, sizeof link - 1);
-            if (len < 7 || strncmp(link, "/memfd:", 7) != 0) continue;
+            if (len <= 0) continue;
+            link[len] = 0;
+            int memfd = strncmp(link, "/memfd:", 7) == 0;
+            int deleted = len > 10 && strcmp(link + len - 10, " (deleted)") == 0;
             struct stat st;
-            if (stat(fd_path, &st) != 0) continue;
+            if (!(memfd || deleted) || stat(fd_path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
             int dup = 0;
             for (int j = 0; j < n_seen && !dup; j++) dup = seen[j] == st.st_ino;
             if (dup) continue;
             if (n_seen < MAXI) seen[n_seen++] = st.st_ino;
-            kb += (long)st.st_blocks / 2;
+            if (memfd) kb += (long)st.st_blocks / 2;
+            else *deleted_kb += (long)st.st_blocks / 2;
         }
         closedir(fds);
     }
@@ -210,8 +217,8 @@ static long held_kb(const int *pids, const char *in_tree, int n) {
 }
 
 /* Resident memory (kB) and number of our descendants: every /proc entry whose parent chain reaches us. With
- * ``deep``, memory held without a mapping too (memfds, System V shared memory): dearer to find, so not every tick. */
-static void tree_usage(long *rss_kb, long *count, int deep) {
+ * ``deleted_kb`` (dearer, so not every tick), also what held_kb finds. */
+static void tree_usage(long *rss_kb, long *count, long *deleted_kb) {
     enum { MAXP = 4096 };
     static int pids[MAXP], ppids[MAXP];
     static long rss[MAXP];
@@ -262,7 +269,7 @@ static void tree_usage(long *rss_kb, long *count, int deep) {
             }
         }
     }
-    if (deep) *rss_kb += held_kb(pids, in_tree, n);
+    if (deleted_kb) *rss_kb += held_kb(pids, in_tree, n, deleted_kb);
 }
 
 static long long disk_bytes;
@@ -375,6 +382,11 @@ static void run_one(char **args, const char *input, size_t input_len, const stru
         report_error("memfd_create failed");
         return;
     }
+    int stdio[3] = {in, out, err};
+    for (int i = 0; i < 3; i++) {
+        struct stat st;
+        stdio_inodes[i] = fstat(stdio[i], &st) == 0 ? st.st_ino : 0;
+    }
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
@@ -417,11 +429,12 @@ static void run_one(char **args, const char *input, size_t input_len, const stru
         double left = lim->wall_ms > 0 ? start + lim->wall_ms / 1000.0 - now() : 3600.0;
         if (left <= 0) over = "timeout";
         if (!over && tick > 0) {
-            long rss_kb, count;
-            tree_usage(&rss_kb, &count, tick % 5 == 0);
+            long rss_kb, count, deleted_kb = 0;
+            int deep = tick % 5 == 0;
+            tree_usage(&rss_kb, &count, deep ? &deleted_kb : NULL);
             if (lim->tree_mb > 0 && rss_kb > lim->tree_mb * 1024) over = "memory";
             else if (lim->nproc > 0 && count > lim->nproc) over = "process_limit";
-            else if (lim->disk_mb > 0 && tick % 5 == 0 && disk_used() > (long long)lim->disk_mb << 20)
+            else if (lim->disk_mb > 0 && deep && disk_used() + deleted_kb * 1024LL > (long long)lim->disk_mb << 20)
                 over = "disk_limit";
         }
         if (over) {
