@@ -87,7 +87,7 @@ class Engine:
         self._jobs: asyncio.Semaphore | None = None
         self._settings_fingerprint = settings.fingerprint()
         self.warnings: list[str] = []  # non-blocking problems of the last optimize (shown once to the user)
-        from speedlens.analysis.cpp import IncrementalFindings
+        from speedlens.propose.findings import IncrementalFindings
 
         self._cpp_findings = IncrementalFindings()  # per document: the editor asks after every keystroke
 
@@ -119,7 +119,7 @@ class Engine:
         """Syntax errors, then the rules' findings; re-analyses only the definitions changed since the last call.
 
         ``exact``: confirmed by a parse of the whole text (the default re-parses around the edit, which C++'s
-        ambiguities make exact all but very rarely; see ``analysis.cpp.IncrementalFindings``)."""
+        ambiguities make exact all but very rarely; see ``propose.findings.IncrementalFindings``)."""
         if self.language_of(path, text) != "cpp":
             return []
         return self._cpp_findings.findings(str(path), text, exact)

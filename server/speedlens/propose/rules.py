@@ -6,12 +6,12 @@ guess fails to compile or to match outputs, and the verifier rejects it.
 
 Each rule finds ``Match``es; a match carries the byte-offset ``Edit``s that realise it (utf-8 offsets, as
 tree-sitter reports them). ``apply_rules`` applies whole matches bottom-up, dropping a match whose edits would
-overlap an earlier one, so any set of rules composes. ``analysis.cpp.findings`` reports the same matches.
+overlap an earlier one, so any set of rules composes. ``propose.findings.findings`` reports the same matches.
 
 A rule looks at one top-level definition at a time (a ``Scope``); what it may know of the rest of the file it asks
 the scope (``alias``, ``defines_function``…), which answers from ``FileFacts`` and can record the answers. So a
 definition's matches depend only on its text and those answers, which is what lets the editor re-analyse only the
-definitions an edit touched (``analysis.cpp.IncrementalFindings``).
+definitions an edit touched (``propose.findings.IncrementalFindings``).
 """
 
 from __future__ import annotations
