@@ -340,7 +340,8 @@ def _namespaces_in(items: list[list[tree_sitter.Node]], depth: int) -> tuple[tre
     """The namespaces of a re-parse around ``items`` (outermost first)."""
     if depth == 0 or not items:
         return ()
-    found, node = [], items[0][0].parent
+    found: list[tree_sitter.Node] = []
+    node = items[0][0].parent
     while node is not None and len(found) < depth:
         if node.type == "namespace_definition":
             found.append(node)
@@ -374,15 +375,21 @@ def _unit_key(unit: tree_sitter.Node, namespaces: tuple[tree_sitter.Node, ...], 
     """
     if unit.has_error:
         return None
-    headers = tuple(source[n.start_byte : n.child_by_field_name("body").start_byte] for n in namespaces)
+    headers = tuple(source[n.start_byte : _body_start(n)] for n in namespaces)
     return headers, source[unit.start_byte : unit.end_byte]
+
+
+def _body_start(namespace: tree_sitter.Node) -> int:
+    body = namespace.child_by_field_name("body")
+    assert body is not None, "only namespaces with a body are opened"
+    return body.start_byte
 
 
 @dataclass(eq=False, slots=True)
 class _Unit:
     """What is kept of a unit between edits: its facts, its findings and the answers they read, where it was."""
 
-    facts: object  # propose.rules.UnitFacts
+    facts: UnitFacts
     findings: UnitFindings | None = None  # relative to the unit's origin
     reads: dict = field(default_factory=dict)  # the questions its rules asked about the file, with the answers
     checked: tuple = ()  # the (FileFacts, unit index) ``findings`` were last known to be right for
@@ -398,8 +405,8 @@ class _Document:
     tree: tree_sitter.Tree | None = None  # the last whole parse, of ``tree_source``: a whole re-parse reuses it
     tree_source: bytes = b""
     units: dict[tuple, _Unit] = field(default_factory=dict)  # by _unit_key: the units of ``source`` only
-    facts: object = None  # propose.rules.FileFacts of ``unit_facts``
-    unit_facts: list = field(default_factory=list)
+    facts: FileFacts | None = None  # of ``unit_facts``
+    unit_facts: list[UnitFacts] = field(default_factory=list)
 
 
 class IncrementalFindings:
@@ -433,7 +440,7 @@ class IncrementalFindings:
             self._reparse(doc, data, exact)
             placed = self._update(doc)
             self._documents[document] = doc
-            return doc.errors + _assemble(placed)
+            return (doc.errors or []) + _assemble(placed)
 
     def _reparse(self, doc: _Document, data: bytes, exact: bool) -> None:
         """Bring ``doc``'s chunks and syntax errors to ``data``: around the edit when the text was error-free.
@@ -479,6 +486,7 @@ class IncrementalFindings:
                     self.reanalysed.append(origin[0])
                 state.checked = (doc.facts, i)
             if not state.placed or state.placed[0] != origin:
+                assert state.findings is not None  # computed above the first time the unit was checked
                 state.placed = (origin, _placed(state.findings, origin))
             placed.append(state.placed[1])
         doc.units = {chunk.key: state for chunk, state in zip(found, kept, strict=True) if chunk.key is not None}

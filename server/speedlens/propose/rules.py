@@ -309,7 +309,7 @@ class Scope:
     """
 
     def __init__(
-        self, unit: Node, index: int, facts: FileFacts, tree: Tree, source: bytes,
+        self, unit: Node, index: int, facts: FileFacts, tree: Tree | None, source: bytes,
         nodes: NodeIndex | None = None, reads: dict | None = None,
     ) -> None:
         self.unit, self.index, self.facts, self.tree, self.source = unit, index, facts, tree, source
@@ -318,6 +318,7 @@ class Scope:
 
     def file_nodes(self, *types: str) -> list[Node]:
         """Nodes anywhere in the file, for building edits only: a finding must not depend on them."""
+        assert self.tree is not None, "a scope built for findings only has no tree to build edits from"
         return file_nodes(self.tree)(*types)
 
     def still_holds(self, reads: dict) -> bool:
