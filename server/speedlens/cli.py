@@ -22,13 +22,13 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from speedlens import __version__
+from speedlens.analysis.cpp import CPP_SOURCES, CPP_SUFFIXES
 from speedlens.config import Settings, load_settings
 from speedlens.engine import Engine, OptimizeReport
 from speedlens.errors import InputError, SpeedlensError
 from speedlens.models import ProgressFn, Verdict
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
-CPP_SOURCES = {".cpp", ".cc", ".cxx", ".c++"}
 
 # soft_wrap: messages are never broken mid-phrase when piped (tools and tests grep them)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -129,7 +129,7 @@ def settings_for(path: Path, args: argparse.Namespace) -> Settings:
     return load_settings(path.resolve().parent, {k: v for k, v in overrides.items() if v is not None})
 
 
-def check_source(path: Path, kinds: set[str], what: str) -> None:
+def check_source(path: Path, kinds: frozenset[str], what: str) -> None:
     if not path.exists():
         raise InputError(f"{path} does not exist", "check the path")
     if not path.is_file():
@@ -154,7 +154,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_optimize(args: argparse.Namespace) -> int:
-    check_source(args.file, CPP_SOURCES | {".h", ".hpp", ".hh", ".py"}, "C++ or TVM-script")
+    check_source(args.file, CPP_SUFFIXES | {".py"}, "C++ or TVM-script")
     path = args.file.resolve()
     text = path.read_text(encoding="utf-8", errors="strict")
     engine = Engine(settings_for(path, args))

@@ -19,6 +19,12 @@ from speedlens.models import Finding, Target, source_lines
 
 LANGUAGE = tree_sitter.Language(tree_sitter_cpp.language())
 
+# The one list of C++ file suffixes: sources (what ``verify`` builds) and headers (optimizable when they hold a
+# program, analysed for findings always).
+CPP_SOURCES = frozenset({".cpp", ".cc", ".cxx", ".c++"})
+CPP_HEADERS = frozenset({".h", ".hpp", ".hh", ".hxx"})
+CPP_SUFFIXES = CPP_SOURCES | CPP_HEADERS
+
 # Scopes whose names qualify the functions defined inside them.
 _NAMED_SCOPES = {"namespace_definition", "class_specifier", "struct_specifier", "union_specifier"}
 _MAX_SYNTAX_ERRORS = 20
