@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 from cachetools import LRUCache
 
+from speedlens.files import write_atomically
 from speedlens.models import Candidate, Result, Target, Verdict
 from speedlens.sandbox.run import cache_dir
 
@@ -41,10 +40,7 @@ class ResultStore:
         data = [_result_to_json(r) for r in results]
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f)
-            os.replace(tmp, self.directory / f"{key}.json")
+            write_atomically(self.directory / f"{key}.json", json.dumps(data))
         except OSError as exc:
             log.warning("could not persist results: %s", exc)
 

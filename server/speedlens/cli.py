@@ -10,9 +10,7 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +24,7 @@ from speedlens.analysis.cpp import CPP_SOURCES, CPP_SUFFIXES
 from speedlens.config import Settings, load_settings
 from speedlens.engine import Engine, OptimizeReport
 from speedlens.errors import InputError, SpeedlensError
+from speedlens.files import write_atomically
 from speedlens.models import ProgressFn, Verdict
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
@@ -199,24 +198,8 @@ def apply_best(path: Path, original_text: str, report: OptimizeReport) -> None:
     text = original_text
     for result in sorted(best, key=lambda r: r.target.start_line, reverse=True):
         text = result.target.replace_in(text, result.candidate.code)
-    write_atomically(path, text)
+    write_atomically(path, text, durable=True)
     err.print(f"applied {len(best)} verified rewrite(s) to {path}")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Temp file in the same directory + rename: an interrupted write leaves the old file intact."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @contextmanager

@@ -20,6 +20,7 @@ import math
 import os
 import random
 import re
+import statistics
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -620,7 +621,7 @@ class Search:
 
     async def _measure_root(self) -> None:
         [result] = await self.measure([[]])
-        self.root.latency_s = _median(result["times"])
+        self.root.latency_s = statistics.median(result["times"])
         self.root.speedup = 1.0
         self.root.info = result.get("info", {})
         self.root.script = result.get("script", "")
@@ -679,8 +680,8 @@ class Search:
         child.script = result.get("script", "")
         child.trace_text = result.get("trace", "")
         if result["status"] == "ok" and result["times"]:
-            child.latency_s = _median(result["times"])
-            child.speedup = _median(result["baseline_times"]) / child.latency_s
+            child.latency_s = statistics.median(result["times"])
+            child.speedup = statistics.median(result["baseline_times"]) / child.latency_s
             reward = math.log(child.speedup)
         else:
             child.exhausted = True  # wrong or crashing: never expand it
@@ -692,12 +693,6 @@ class Search:
             node.visits += 1
             node.value += reward
             node = node.parent
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    n = len(ordered)
-    return ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
 
 
 def worker_measurer(
