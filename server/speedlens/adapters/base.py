@@ -16,6 +16,7 @@ from typing import Protocol
 
 from speedlens.config import Settings
 from speedlens.models import Finding, ProgressFn, Result, Target, content_hash, no_progress
+from speedlens.sandbox.run import Sandbox
 from speedlens.testcases import TestCase
 
 
@@ -75,6 +76,30 @@ class Adapter(Protocol):
     async def optimize(self, job: Job, cases: list[TestCase], key: str) -> list[Result]:
         """Build the baseline, propose, verify: the job's results, best first, each carrying ``key``."""
         ...
+
+
+class AdapterBase:
+    """What most adapters share: the engine's settings and sandbox; no findings, no toolchain and no inputs of
+    their own unless they say otherwise."""
+
+    def __init__(self, settings: Settings, sandbox: Sandbox) -> None:
+        self.settings = settings
+        self.sandbox = sandbox
+
+    def findings(self, path: Path, text: str, exact: bool) -> list[Finding]:
+        return []
+
+    def forget(self, path: Path) -> None:
+        pass
+
+    def toolchain(self, path: Path) -> tuple:
+        return ()
+
+    def known_inputs(self, path: Path, text: str) -> list[TestCase]:
+        return []
+
+    async def inputs(self, job: Job) -> list[TestCase]:
+        return []
 
 
 # ---- the one result key ----

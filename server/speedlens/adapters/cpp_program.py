@@ -20,16 +20,15 @@ from speedlens.stats.selection import guard_winners_curse
 from speedlens.testcases import TestCase, discover, no_tests_hint
 from speedlens.verify import Baseline, CppVerifier, describe
 
-from .base import Job
+from .base import AdapterBase, Job
 
 
-class CppProgramAdapter:
+class CppProgramAdapter(AdapterBase):
     language = "cpp"
     no_target_hint = "speedlens optimizes whole programs (a file with main) and the functions in them"
 
     def __init__(self, settings: Settings, sandbox: Sandbox) -> None:
-        self.settings = settings
-        self.sandbox = sandbox
+        super().__init__(settings, sandbox)
         self.verifier = CppVerifier(settings, sandbox)
         self._findings = IncrementalFindings()  # per document: the editor asks after every keystroke
 
