@@ -1,4 +1,4 @@
-"""Command line: `speedlens verify`, `speedlens optimize`, `speedlens serve` (DESIGN.md section 3).
+"""Command line: `speedlens verify`, `speedlens optimize`, `speedlens serve` (ARCHITECTURE.md, "Contracts: CLI").
 
 Exit codes: 0 = at least one verified speedup (verify: the candidate is verified); 1 = ran fine, nothing verified;
 2 = usage or input error, with a message on stderr saying what and how to fix it.

@@ -1,4 +1,5 @@
-"""One typed Settings object, layered: defaults < speedlens.toml < editor settings < CLI flags (DESIGN.md 6)."""
+"""One typed Settings object, layered: defaults < speedlens.toml < editor settings < CLI flags
+(ARCHITECTURE.md, "Settings")."""
 
 from __future__ import annotations
 

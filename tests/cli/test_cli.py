@@ -1,4 +1,4 @@
-"""The CLI contract (DESIGN.md 3): JSON shapes, exit codes, clear errors, atomic --apply."""
+"""The CLI contract (ARCHITECTURE.md, "Contracts: CLI"): JSON shapes, exit codes, clear errors, atomic --apply."""
 
 from __future__ import annotations
 

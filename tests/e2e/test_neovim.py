@@ -1,4 +1,4 @@
-"""Headless Neovim as a real LSP client: optimize, take the quick fix, write the file (DESIGN.md 7)."""
+"""Headless Neovim as a real LSP client: optimize, take the quick fix, write the file (ARCHITECTURE.md, "Data flow of one optimize")."""
 
 from __future__ import annotations
 

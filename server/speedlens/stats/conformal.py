@@ -1,4 +1,4 @@
-"""Conformal bounds on speedups and the correctness confidence (DESIGN.md section 5).
+"""Conformal bounds on speedups and the correctness confidence (ARCHITECTURE.md, "Statistics").
 
 Inputs are exchangeable draws from the user's workload. With per-input speedups s_1..s_n sorted, the
 k-th smallest, k = floor(alpha * (n + 1)), is a lower bound L with P(s_new >= L) >= 1 - alpha for a new input
