@@ -44,6 +44,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 PRIMITIVES = (
     "split", "reorder", "fuse", "parallel", "vectorize", "unroll", "auto_unroll", "cache_read", "cache_write",
@@ -432,7 +433,8 @@ def check_variants(baseline: Variant, variants: list[Variant], inputs: list, dev
 
 def variant_state(variant: Variant, request: dict) -> dict:
     """A variant's part of the reply: verdict, times, and (``describe``) its schedule's trace, loops and script."""
-    out = {"id": variant.id, "status": variant.status, "detail": variant.detail, "times": variant.times}
+    out: dict[str, Any] = {"id": variant.id, "status": variant.status, "detail": variant.detail,
+                           "times": variant.times}
     if variant.max_error is not None:
         out["max_error"] = variant.max_error
     if variant.sch is not None and variant.status != "invalid":
