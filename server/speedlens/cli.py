@@ -53,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = Parser(add_help=False)
     common.add_argument("--tests", type=Path, metavar="DIR", help="directory of *.in inputs (optional *.out)")
     common.add_argument("--alpha", type=float, help="1 - confidence of the bounds (default 0.1)")
-    common.add_argument("--deterministic", action="store_true", help="count instructions with valgrind instead of timing")
+    common.add_argument(
+        "--deterministic", action="store_true", help="count instructions with valgrind instead of timing"
+    )
     common.add_argument("--json", action="store_true", help="print one JSON object (for tools)")
 
     verify = sub.add_parser("verify", parents=[common], help="is CANDIDATE a correct, faster ORIGINAL?")
@@ -290,12 +292,23 @@ def write_atomically(path: Path, text: str) -> None:
 
 @contextmanager
 def progress_display(quiet: bool) -> Iterator[ProgressFn]:
+    """A live spinner line on a terminal; otherwise progress goes to the log (shown with -v)."""
     if quiet or not err.is_terminal:
-        yield lambda message, percentage=None: logging.getLogger("speedlens.progress").info(message)
+        logger = logging.getLogger("speedlens.progress")
+
+        def log_progress(message: str, percentage: int | None = None) -> None:
+            logger.info(message)
+
+        yield log_progress
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("starting", total=None)
-        yield lambda message, percentage=None: bar.update(task, description=message)
+
+        def show_progress(message: str, percentage: int | None = None) -> None:
+            bar.update(task, description=message)
+
+        yield show_progress
 
 
 def headline(verdict: Verdict) -> str:

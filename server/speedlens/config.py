@@ -39,7 +39,8 @@ class CppSettings:
 
 @dataclass
 class SandboxSettings:
-    timeout_s: float = _number(10.0, 0, 86400, low_open=True)  # wall-clock limit per run (CPU limit is the same number of seconds)
+    # wall-clock limit per run (the CPU limit is the same number of seconds)
+    timeout_s: float = _number(10.0, 0, 86400, low_open=True)
     compile_timeout_s: float = _number(120.0, 0, 86400, low_open=True)
     memory_mb: int = _number(2048, 64, 1 << 30)
     output_mb: int = _number(64, 1, 1 << 20)
@@ -48,10 +49,12 @@ class SandboxSettings:
 
 @dataclass
 class TimingSettings:
-    min_time_ms: float = _number(10.0, 0, 3.6e6)  # inputs on which the original takes less CPU than this are checked, not timed
+    # inputs on which the original takes less CPU than this are checked, not timed
+    min_time_ms: float = _number(10.0, 0, 3.6e6)
     min_repetitions: int = _number(5, 1, 10_000)
     max_repetitions: int = _number(30, 1, 10_000)
-    budget_s: float = _number(60.0, 0, 86400, low_open=True)  # timing budget per candidate; repetitions grow adaptively inside it
+    # timing budget per candidate; repetitions grow adaptively inside it
+    budget_s: float = _number(60.0, 0, 86400, low_open=True)
     seed: int = _number(0, 0, 2**63 - 1)
 
 
@@ -60,7 +63,8 @@ class TvmSettings:
     trials: int = _number(64, 1, 100_000)  # measured samples per prim_func
     target: str = ""  # "" = llvm for the host CPU
     seed: int = _number(0, 0, 2**63 - 1)
-    repeats: int = _number(19, 1, 10_000)  # time_evaluator repeats per verification (19 gives the 2nd-worst ratio as the 90% bound)
+    # time_evaluator repeats per verification (19 gives the 2nd-worst ratio as the 90% bound)
+    repeats: int = _number(19, 1, 10_000)
 
 
 @dataclass
@@ -156,7 +160,7 @@ def _apply(obj: Any, data: dict[str, Any], source: str, prefix: str) -> None:
             )
         current = getattr(obj, key)
         where = f"{prefix}{key}"
-        if dataclasses.is_dataclass(current):
+        if dataclasses.is_dataclass(current) and not isinstance(current, type):
             if not isinstance(value, dict):
                 raise ConfigError(f"{source}: '{where}' must be a table", f"write it as [{where}]")
             nested = dataclasses.replace(current)

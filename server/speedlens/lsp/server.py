@@ -134,6 +134,8 @@ class SpeedlensProtocol(LanguageServerProtocol):
 
 
 class SpeedlensServer(LanguageServer):
+    protocol: SpeedlensProtocol
+
     def __init__(self) -> None:
         super().__init__("speedlens", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
                          protocol_cls=SpeedlensProtocol)
@@ -169,8 +171,8 @@ class SpeedlensServer(LanguageServer):
         log.warning("%s", text)
         try:
             self.window_show_message(types.ShowMessageParams(type=kind, message=text))
-        except Exception:  # pragma: no cover - the client is gone
-            pass
+        except (OSError, RuntimeError) as exc:  # pragma: no cover - the client is gone
+            log.debug("could not show a message: %s", exc)
 
     def refresh_views(self) -> None:
         """Ask the client to re-request inlay hints and code lenses, where it supports the refresh requests."""
@@ -187,7 +189,7 @@ class SpeedlensServer(LanguageServer):
         try:
             future = request(None)
             future.add_done_callback(lambda f: f.cancelled() or f.exception())  # mark errors as retrieved
-        except Exception as exc:  # pragma: no cover
+        except (OSError, RuntimeError, JsonRpcException) as exc:  # pragma: no cover - the client is gone
             log.debug("refresh request failed: %s", exc)
 
     def shutdown(self) -> None:
