@@ -1,5 +1,6 @@
-"""The language server overrides a private pygls method (``JsonRPCProtocol._send_data``, to send JSON it encoded
-already) and copies pygls's framing: pygls is pinned to the minor version this was written against, and these
+"""The language server overrides private pygls methods (``JsonRPCProtocol._send_data``, to send JSON it encoded
+already; ``_handle_cancel_notification``, so that ``$/cancelRequest`` reaches the command's task) and copies pygls's
+framing: pygls is pinned to the minor version this was written against, and these
 tests fail when pygls moves the method, changes its signature or the framing it writes, so an upgrade of the pin
 is a deliberate review of ``speedlens.lsp.server.SpeedlensProtocol``."""
 
@@ -10,6 +11,7 @@ import re
 from importlib.metadata import version
 from pathlib import Path
 
+import pytest
 from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
 from speedlens.lsp.server import SpeedlensProtocol
 
@@ -29,11 +31,26 @@ def test_pin_is_one_minor_version_and_the_installed_pygls_is_in_it():
     assert ".".join(version("pygls").split(".")[:2]) == low
 
 
-def test_overridden_private_method_still_exists_with_the_same_signature():
-    owner = next(c for c in LanguageServerProtocol.__mro__ if "_send_data" in c.__dict__)
+@pytest.mark.parametrize(
+    "method, parameters",
+    [
+        ("_send_data", ["self", "data"]),
+        ("_handle_cancel_notification", ["self", "msg_id"]),
+        ("structure_message", ["self", "data"]),
+        ("handle_message", ["self", "message"]),
+    ],
+)
+def test_overridden_methods_still_exist_with_the_same_signature(method, parameters):
+    owner = next(c for c in LanguageServerProtocol.__mro__ if method in c.__dict__)
     assert owner is JsonRPCProtocol
-    assert list(inspect.signature(JsonRPCProtocol._send_data).parameters) == ["self", "data"]
-    assert "_send_data" in SpeedlensProtocol.__dict__
+    assert list(inspect.signature(getattr(JsonRPCProtocol, method)).parameters) == parameters
+    assert method in SpeedlensProtocol.__dict__
+
+
+def test_structuring_failures_still_raise_what_the_override_catches():
+    """``structure_message`` raising JsonRpcException is how an unreadable request gets its InvalidParams answer."""
+    source = inspect.getsource(JsonRPCProtocol.structure_message)
+    assert "raise JsonRpcInvalidParams()" in source
 
 
 def test_the_framing_the_override_copies_is_still_pyglss():
