@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import platformdirs
 from cachetools import LRUCache
 
+from speedlens.files import write_atomically
 from speedlens.models import Candidate, Result, Target, Verdict
 
 log = logging.getLogger(__name__)
@@ -160,10 +160,7 @@ class ResultStore:
         data = [_result_to_json(r) for r in results]
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f)
-            os.replace(tmp, self.directory / f"{key}.json")
+            write_atomically(self.directory / f"{key}.json", json.dumps(data))
             self.bound.stored()
         except OSError as exc:
             log.warning("could not persist results: %s", exc)

@@ -1,7 +1,7 @@
 """The data that flows through speedlens: targets, candidates, verdicts and results.
 
 These are plain dataclasses with no behaviour beyond (de)serialisation, so the CLI, the language server and
-the benchmarks all speak the same JSON (DESIGN.md sections 3 and 7).
+the benchmarks all speak the same JSON (ARCHITECTURE.md, "Contracts").
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ class Status(str, Enum):
     NO_TESTS = "no_tests"
 
 
-# How far a failed verdict got: used to pick "the best failed verdict" of a target (DESIGN.md 3).
+# How far a failed verdict got: used to pick "the best failed verdict" of a target (results are sorted best first;
+# ARCHITECTURE.md, "Data flow of one optimize").
 STATUS_RANK = {
     Status.VERIFIED: 6,
     Status.NOT_FASTER: 5,

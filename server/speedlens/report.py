@@ -124,6 +124,54 @@ def _verdict_cells(r: Result) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------- markdown
+def _markdown_target(report: Any, target: Any, rs: list[Result]) -> list[str]:
+    """One target's section: every candidate's verdict, then the best one's numbers, chart and diff."""
+    out: list[str] = []
+    out.append(f"## `{target.name}` ({target.kind}, lines {target.start_line + 1}–{target.end_line + 1})")
+    out.append("")
+    out.append("| candidate | verdict | speedup | bound | inputs | detail |")
+    out.append("|---|---|---|---|---|---|")
+    for r in rs:
+        out.append("| " + " | ".join(_verdict_cells(r)) + " |")
+    out.append("")
+    best = _best(rs)
+    if best is None:
+        return out
+    v = best.verdict
+    head = "Verified" if v.status == Status.VERIFIED else f"Best attempt ({v.status.value})"
+    out.append(f"**{head}: `{best.candidate.proposer}`** — {_x(v.speedup)} faster overall"
+               + (f", ≥{_x(v.speedup_lower)} on {_pct(v.alpha)}% of {_population(best)}"
+                  if v.speedup_lower else "")
+               + f", {v.inputs_passed}/{v.n_inputs} inputs passed, {v.n_timed} timed.")
+    meaning = bound_meaning(best)
+    if meaning:
+        out.append("")
+        out.append(meaning)
+    if v.detail:
+        out.append("")
+        out.append(f"Detail: {v.detail}")
+    chart = text_chart(best)
+    if chart:
+        out.append("")
+        out.append("Per-input speedups (original time / candidate time):")
+        out.append("")
+        out.append("```text")
+        out.append(chart)
+        out.append("```")
+    if v.status == Status.VERIFIED:
+        diff = best.candidate.diff(Path(str(getattr(report, "file", "") or "file")).name)
+        if diff:
+            out.append("")
+            out.append("<details><summary>diff</summary>")
+            out.append("")
+            out.append("```diff")
+            out.append(diff.rstrip("\n"))
+            out.append("```")
+            out.append("</details>")
+    out.append("")
+    return out
+
+
 def render_markdown(report: Any) -> str:
     results: list[Result] = list(getattr(report, "results", []) or [])
     problems: list[str] = list(getattr(report, "problems", []) or [])
@@ -146,48 +194,7 @@ def render_markdown(report: Any) -> str:
     if _untried(report, results):
         out.append("")
     for target, rs in targets:
-        out.append(f"## `{target.name}` ({target.kind}, lines {target.start_line + 1}–{target.end_line + 1})")
-        out.append("")
-        out.append("| candidate | verdict | speedup | bound | inputs | detail |")
-        out.append("|---|---|---|---|---|---|")
-        for r in rs:
-            out.append("| " + " | ".join(_verdict_cells(r)) + " |")
-        out.append("")
-        best = _best(rs)
-        if best is None:
-            continue
-        v = best.verdict
-        head = "Verified" if v.status == Status.VERIFIED else f"Best attempt ({v.status.value})"
-        out.append(f"**{head}: `{best.candidate.proposer}`** — {_x(v.speedup)} faster overall"
-                   + (f", ≥{_x(v.speedup_lower)} on {_pct(v.alpha)}% of {_population(best)}"
-                      if v.speedup_lower else "")
-                   + f", {v.inputs_passed}/{v.n_inputs} inputs passed, {v.n_timed} timed.")
-        meaning = bound_meaning(best)
-        if meaning:
-            out.append("")
-            out.append(meaning)
-        if v.detail:
-            out.append("")
-            out.append(f"Detail: {v.detail}")
-        chart = text_chart(best)
-        if chart:
-            out.append("")
-            out.append("Per-input speedups (original time / candidate time):")
-            out.append("")
-            out.append("```text")
-            out.append(chart)
-            out.append("```")
-        if v.status == Status.VERIFIED:
-            diff = best.candidate.diff(Path(str(getattr(report, "file", "") or "file")).name)
-            if diff:
-                out.append("")
-                out.append("<details><summary>diff</summary>")
-                out.append("")
-                out.append("```diff")
-                out.append(diff.rstrip("\n"))
-                out.append("```")
-                out.append("</details>")
-        out.append("")
+        out += _markdown_target(report, target, rs)
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -1,4 +1,4 @@
-"""Where a program's test inputs come from (DESIGN.md 4): --tests DIR, the [tests] mapping, or NAME.tests/."""
+"""Where a program's test inputs come from: --tests DIR, the [tests] mapping, or NAME.tests/ (README.md)."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,7 +186,7 @@ class CppVerifier:
             if s is None:
                 per_input.append(InputMeasurement(cb.case.name, passed=True))
                 continue
-            o, c = _median(s[0]), _median(s[1])
+            o, c = statistics.median(s[0]), statistics.median(s[1])
             per_input.append(InputMeasurement(cb.case.name, True, True, o, c, o / max(c, 1e-12), len(s[0])))
         verdict.per_input = per_input
         verdict.n_timed = len(samples)
@@ -255,10 +256,6 @@ async def _no_build() -> None:
     return None
 
 
-def _median(values: list[float]) -> float:
-    import statistics
-
-    return statistics.median(values)
 
 
 def describe(verdict: Verdict, n_bound: int, notes: list[str], min_speedup: float) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.protocol import default_converter
 
+from speedlens.engine import best_per_target  # noqa: F401  (the engine's: hints and lenses offer what --apply does)
 from speedlens.models import Finding, Result, Target, source_lines
 
 SOURCE = "speedlens"
@@ -180,18 +181,6 @@ def result_tooltip(result: Result) -> str:
 # ---------------------------------------------------------------------------------- results -> LSP
 def verified(results: Iterable[Result]) -> list[Result]:
     return [r for r in results if r.verdict.verified]
-
-
-def best_per_target(results: Iterable[Result]) -> list[Result]:
-    """The first (best) verified result of each target, in the engine's best-first order."""
-    seen: set[tuple[str, int]] = set()
-    best: list[Result] = []
-    for r in verified(results):
-        key = (r.target.name, r.target.start_line)
-        if key not in seen:
-            seen.add(key)
-            best.append(r)
-    return best
 
 
 def inlay_hint(result: Result, lines: list[str], data: dict[str, Any], units: Units = utf16_len) -> types.InlayHint:

@@ -17,7 +17,6 @@ import logging
 import os
 import random
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from cachetools import TTLCache
 from speedlens.cache import MB, BoundedDir, cache_dir
 from speedlens.config import Settings
 from speedlens.errors import SpeedlensError
+from speedlens.files import write_atomically
 from speedlens.models import Candidate
 from speedlens.propose import ProposalRequest
 from speedlens.propose.prompts import build_messages, extract_code, feedback_messages
@@ -93,10 +93,7 @@ def _store(key: str, answer: Answer, model: str) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
         record = {"model": model, "text": answer.text, "finish_reason": answer.finish_reason, "time": time.time()}
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(record, f)
-        os.replace(tmp, directory / f"{key}.json")
+        write_atomically(directory / f"{key}.json", json.dumps(record))
         _bound().stored()
     except OSError as exc:
         log.warning("could not cache the model's answer in %s: %s", directory, exc)
