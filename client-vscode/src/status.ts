@@ -112,11 +112,16 @@ export function requestFinished(prev: FileStatus | undefined, result: unknown): 
   const base: FileStatus = settled
     ? { ...prev }
     : { ...prev, state: summary.state ?? "done", message: summary.message, percentage: undefined };
-  if (summary.bestSpeedup !== undefined && !(settled && prev?.bestSpeedup !== undefined)) {
-    base.bestSpeedup = summary.bestSpeedup;
-    base.bestSpeedupLower = summary.bestSpeedupLower;
-    base.alpha = summary.alpha ?? base.alpha;
-    base.bestLabel = summary.bestLabel;
+  if (summary.bestSpeedup !== undefined) {
+    const known = prev?.bestSpeedup;
+    // The notification rounds to 3 decimals: the same figure within that.
+    const same = known !== undefined && Math.abs(known - summary.bestSpeedup) <= 1e-3 * summary.bestSpeedup;
+    if (!settled || known === undefined || same) {
+      base.bestSpeedup = summary.bestSpeedup;
+      base.bestSpeedupLower = summary.bestSpeedupLower ?? (same ? base.bestSpeedupLower : undefined);
+      base.alpha = summary.alpha ?? base.alpha;
+      base.bestLabel = summary.bestLabel ?? (same ? base.bestLabel : undefined);
+    }
   }
   if (summary.cancelled && !settled) {
     return { ...base, state: "cancelled", message: "cancelled" };
