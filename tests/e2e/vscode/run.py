@@ -41,7 +41,7 @@ REPO = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
-PHASES = ("ready", "progress", "cancelled", "verified", "restarted", "report", "preview", "applied")
+PHASES = ("server-failed", "ready", "progress", "cancelled", "verified", "restarted", "report", "preview", "applied")
 DRIVER_TIMEOUT_S = 420
 
 
@@ -202,6 +202,8 @@ def main() -> int:
     parser.add_argument("--artifacts", type=Path,
                         default=Path(os.environ.get("SPEEDLENS_E2E_ARTIFACTS", "/tmp/speedlens-vscode-e2e")))
     parser.add_argument("--vsix", type=Path, help="default: client-vscode/speedlens-<version>.vsix")
+    parser.add_argument("--server-path", type=Path, default=REPO / "server",
+                        help="directory holding the speedlens package the extension's server runs (PYTHONPATH)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary profile and workspace")
     args = parser.parse_args()
 
@@ -236,7 +238,7 @@ def main() -> int:
         (user_data / "User" / "settings.json").write_text(json.dumps(user_settings(sys.executable), indent=2))
 
         env = {**os.environ, "PATH": f"{node_bin}{os.pathsep}{os.environ['PATH']}",
-               "PYTHONPATH": os.pathsep.join([str(REPO / "server"), os.environ.get("PYTHONPATH", "")]).rstrip(":"),
+               "PYTHONPATH": os.pathsep.join([str(args.server_path), os.environ.get("PYTHONPATH", "")]).rstrip(":"),
                "XDG_CACHE_HOME": str(tmp / "cache"), "PYTHONUNBUFFERED": "1",
                "CODE_SERVER_CONFIG": str(tmp / "code-server.yaml")}
         driver = build_driver(vsce, node_bin, tmp)

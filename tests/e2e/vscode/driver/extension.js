@@ -69,14 +69,18 @@ async function run(config, root, step, phase) {
   const api = await ext.activate();
   const status = () => api.status();
 
-  const server = await waitFor("the speedlens server to run", () => status().server === "running", 120_000).then(
-    () => "running",
-    (error) => {
-      step("server", { status: status(), error: String(error) });
-      throw error;
-    },
-  );
+  // "failed" counts only when it lasts (the client retries a crashing server a few times).
+  let failedSince;
+  const server = await waitFor("the speedlens server to run", () => {
+    const state = status().server;
+    failedSince = state === "failed" ? failedSince ?? Date.now() : undefined;
+    return state === "running" || (failedSince !== undefined && Date.now() - failedSince > 10_000) ? state : undefined;
+  }, 120_000).catch((error) => String(error));
   step("server", { server, status: status() });
+  if (server !== "running") {
+    await phase("server-failed");
+    throw new Error(`the speedlens server is not running: ${server}; status ${JSON.stringify(status())}`);
+  }
 
   const diagnostics = await waitFor(
     "speedlens diagnostics",
