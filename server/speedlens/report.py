@@ -143,9 +143,13 @@ def _language_name(language: str | None) -> str:
 def render_markdown(report: Any) -> str:
     results: list[Result] = list(getattr(report, "results", []) or [])
     problems: list[str] = list(getattr(report, "problems", []) or [])
-    out = [f"# speedlens report: `{getattr(report, 'file', '')}`", ""]
+    file = str(getattr(report, "file", "") or "")
+    out = [f"# speedlens report: `{Path(file).name or file}`", ""]
+    if Path(file).name != file:
+        out += [f"`{file}`", ""]
     model = getattr(report, "model", "") or "offline rules"
     out.append(f"Language: {_language_name(getattr(report, 'language', None))} · proposer: {model}")
+    out.append("")
     n_verified = sum(1 for r in results if r.verdict.status == Status.VERIFIED)
     targets = _group(results)
     out.append(f"{len(targets)} target(s), {len(results)} candidate(s) tried, {n_verified} verified.")
@@ -186,9 +190,6 @@ def render_markdown(report: Any) -> str:
         if meaning:
             out.append("")
             out.append(meaning)
-        if v.detail:
-            out.append("")
-            out.append(f"Detail: {v.detail}")
         chart = text_chart(best)
         if chart:
             out.append("")

@@ -1,4 +1,4 @@
-"""Where a program's test inputs come from: --tests DIR, the [tests] mapping, or NAME.tests/ (README.md, "Test inputs")."""
+"""Where a program's test inputs come from: --tests DIR, the [tests] mapping, or NAME.tests/ (README.md)."""
 
 from __future__ import annotations
 

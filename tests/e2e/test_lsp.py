@@ -11,7 +11,6 @@ from pytest_lsp import ClientServerConfig
 from speedlens import __version__
 from speedlens.models import Target
 
-from tests.e2e.contract import validate_contract
 from tests.e2e.conftest import (
     SERVER_COMMAND,
     apply_text_edits,
@@ -28,6 +27,7 @@ from tests.e2e.conftest import (
     whole_range,
     write_sample,
 )
+from tests.e2e.contract import validate_contract
 
 pytestmark = [pytest.mark.timeout(180)]
 

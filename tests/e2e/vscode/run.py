@@ -65,7 +65,7 @@ def wait_http(url: str, timeout_s: float, proc: subprocess.Popen) -> None:
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
-        except Exception:
+        except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"{url} did not answer within {timeout_s:.0f} s")
 
@@ -155,9 +155,9 @@ def check(record: dict, original: str, path: Path, inputs: list[Path], work: Pat
     need(steps.get("server", {}).get("server") == "running", f"the server did not run: {steps.get('server')}")
     diags = steps.get("diagnostics", {}).get("diagnostics", [])
     need(bool(diags), "no static diagnostics")
-    main_line = original.splitlines().index(next(l for l in original.splitlines() if l.startswith("int main")))
+    main_line = next(i for i, line in enumerate(original.splitlines()) if line.startswith("int main"))
     before = steps.get("lenses-before", {}).get("lenses", [])
-    need(any(l["title"] == "⚡ Optimize" and l["line"] == main_line for l in before),
+    need(any(x["title"] == "⚡ Optimize" and x["line"] == main_line for x in before),
          f"no '⚡ Optimize' lens on main (line {main_line}) before the run: {before}")
     running = steps.get("running", {})
     need(len(set(running.get("progress", []))) >= 2, f"the progress did not move: {running.get('progress')}")
@@ -168,7 +168,7 @@ def check(record: dict, original: str, path: Path, inputs: list[Path], work: Pat
     need(len(set(optimized.get("progress", []))) >= 3, f"the run's progress did not move: {optimized.get('progress')}")
     verified = steps.get("verified", {})
     status_text = verified.get("status", {}).get("text", "")
-    lens = next((l for l in verified.get("lenses", []) if l["title"] and "faster" in l["title"]), None)
+    lens = next((x for x in verified.get("lenses", []) if x["title"] and "faster" in x["title"]), None)
     need(lens is not None and lens["line"] == main_line, f"no verified lens on main's line: {verified.get('lenses')}")
     hints = verified.get("hints", [])
     need(any(h["line"] == main_line and "faster" in h["label"] for h in hints), f"no hint on main's line: {hints}")
@@ -180,7 +180,7 @@ def check(record: dict, original: str, path: Path, inputs: list[Path], work: Pat
     need(len(figures) == 1 and None not in figures,
          f"the figure differs between status {status_text!r}, lens, hint and actions: {figures}")
     restarted = steps.get("restarted", {})
-    r_lens = next((l for l in restarted.get("lenses", []) if l["title"] and "faster" in l["title"]), None)
+    r_lens = next((x for x in restarted.get("lenses", []) if x["title"] and "faster" in x["title"]), None)
     r_text = restarted.get("status", {}).get("text", "")
     need(r_lens is not None and figure(r_text) == figure(r_lens["title"]),
          f"after Restart Server the status {r_text!r} disagrees with the lens {r_lens}")
@@ -262,7 +262,7 @@ def main() -> int:
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--disable-dev-shm-usage", f"--user-data-dir={tmp / 'chromium'}", f"--remote-debugging-port={cdp_port}",
-             "--remote-debugging-address=127.0.0.1", "--window-size=1400,900", "about:blank"],
+             "--remote-debugging-address=127.0.0.1", "--window-size=1200,720", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=(artifacts / "chromium.log").open("w"), start_new_session=True))
         wait_http(f"http://127.0.0.1:{cdp_port}/json/version", 30, procs[-1])
 
@@ -272,7 +272,7 @@ def main() -> int:
             browser = pw.chromium.connect_over_cdp(f"http://127.0.0.1:{cdp_port}")
             context = browser.contexts[0] if browser.contexts else browser.new_context()
             page = context.new_page()
-            page.set_viewport_size({"width": 1400, "height": 900})
+            page.set_viewport_size({"width": 1200, "height": 720})
             page.goto(f"http://127.0.0.1:{port}/?folder={workspace}", wait_until="domcontentloaded")
             log("workbench opened; the driver runs the flow")
             taken: set[str] = set()

@@ -1,4 +1,7 @@
-"""workspace/executeCommand: optimizeFile, optimizeTarget, cancel, showReport, createTests (results: protocol.schema.json)."""
+"""workspace/executeCommand: optimizeFile, optimizeTarget, cancel, showReport, createTests.
+
+Their results are described in protocol.schema.json.
+"""
 
 from __future__ import annotations
 
@@ -56,13 +59,14 @@ def register(server) -> None:
             return render_markdown(stored.report)
         results = await ls.results_view.get(doc) if doc is not None else []
         # Only when the current text has no results of its own is the old run's report worth a word.
-        note = ["the file changed since the last run: run speedlens again"] if stored is not None and not results else []
+        changed = stored is not None and not results
+        note = ["the file changed since the last run: run speedlens again"] if changed else []
         path = doc.path if doc is not None and doc.path is not None else uri
         language = None
         if doc is not None and doc.analysable:
             try:
                 language = ls.settings_manager.engine_for(doc.path).language_of(doc.path, doc.text)
-            except Exception:  # a malformed speedlens.toml: the report still renders
+            except Exception:  # noqa: BLE001 - a malformed speedlens.toml: the report still renders
                 language = None
         return render_markdown(SimpleNamespace(file=str(path), language=language, model="", results=results,
                                                problems=note))

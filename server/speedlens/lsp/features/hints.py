@@ -45,7 +45,7 @@ async def _targets(ls, doc) -> list:
         if engine.language_of(doc.path, doc.text) is None:
             return []
         targets = await ls.in_thread(engine.targets, doc.path, doc.text)
-    except Exception as exc:  # a malformed speedlens.toml is reported by diagnostics; no lenses meanwhile
+    except Exception as exc:  # noqa: BLE001 - a malformed speedlens.toml is reported by diagnostics
         log.debug("no targets for %s: %s", doc.uri, exc)
         return []
     return sorted(targets, key=lambda t: (t.kind != "program", t.anchor_line))
