@@ -41,6 +41,9 @@ REPO = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
+# The README's screenshots (docs/images), taken by `run.py --docs-images docs/images` from the real run.
+DOCS_IMAGES = {"progress": "vscode-progress.png", "verified": "vscode-verified.png", "preview": "vscode-preview.png",
+               "report": "vscode-report.png"}
 PHASES = ("server-failed", "ready", "progress", "cancelled", "verified", "restarted", "report", "preview", "applied")
 DRIVER_TIMEOUT_S = 420
 
@@ -204,6 +207,7 @@ def main() -> int:
     parser.add_argument("--vsix", type=Path, help="default: client-vscode/speedlens-<version>.vsix")
     parser.add_argument("--server-path", type=Path, default=REPO / "server",
                         help="directory holding the speedlens package the extension's server runs (PYTHONPATH)")
+    parser.add_argument("--docs-images", type=Path, help="also copy the README's screenshots here when all checks pass")
     parser.add_argument("--keep", action="store_true", help="keep the temporary profile and workspace")
     args = parser.parse_args()
 
@@ -319,6 +323,13 @@ def main() -> int:
     if fails:
         print("FAILED:\n- " + "\n- ".join(fails), file=sys.stderr)
         return 1
+    if args.docs_images:
+        args.docs_images.mkdir(parents=True, exist_ok=True)
+        for shot in artifacts.glob("*.png"):
+            name = DOCS_IMAGES.get(shot.stem.split("-", 1)[-1])
+            if name:
+                shutil.copy(shot, args.docs_images / name)
+        log(f"README screenshots copied to {args.docs_images}")
     log("ok: every check passed")
     return 0
 
