@@ -73,6 +73,21 @@ def wait_http(url: str, timeout_s: float, proc: subprocess.Popen) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout_s:.0f} s")
 
 
+def wait_for_frame_text(page, text: str, timeout_s: float) -> bool:
+    """Wait until some frame (the markdown preview is a webview, i.e. nested iframes) shows ``text``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if text in frame.content():
+                    page.wait_for_timeout(300)
+                    return True
+            except Exception:  # noqa: BLE001 - a frame that navigates or detaches meanwhile
+                continue
+        page.wait_for_timeout(250)
+    return False
+
+
 def install() -> Path:
     """install.sh (a few seconds when its cache is warm); its last line is the cache directory."""
     out = subprocess.run(["bash", str(HERE / "install.sh")], check=True, stdout=subprocess.PIPE, text=True).stdout
@@ -286,6 +301,8 @@ def main() -> int:
                 for name in PHASES:
                     if name not in taken and (out / f"phase-{name}").exists():
                         page.wait_for_timeout(700)  # let the workbench paint what the driver just did
+                        if name == "report":
+                            wait_for_frame_text(page, "speedlens report", 10)
                         shot = artifacts / f"{len(taken) + 1:02d}-{name}.png"
                         page.screenshot(path=str(shot))
                         taken.add(name)
