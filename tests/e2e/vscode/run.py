@@ -73,6 +73,14 @@ def wait_http(url: str, timeout_s: float, proc: subprocess.Popen) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout_s:.0f} s")
 
 
+def click_cancel(page) -> None:
+    """Press the Cancel button of the progress notification, as a user would."""
+    try:
+        page.locator(".notification-toast .monaco-button", has_text="Cancel").first.click(timeout=5000)
+    except Exception as exc:  # noqa: BLE001 - the driver then cancels with the command, and the check fails
+        log(f"no Cancel button to click: {exc}")
+
+
 def wait_for_frame_text(page, text: str, timeout_s: float) -> bool:
     """Wait until some frame (the markdown preview is a webview, i.e. nested iframes) shows ``text``."""
     deadline = time.monotonic() + timeout_s
@@ -179,6 +187,10 @@ def check(record: dict, original: str, path: Path, inputs: list[Path], work: Pat
          f"no '⚡ Optimize' lens on main (line {main_line}) before the run: {before}")
     running = steps.get("running", {})
     need(len(set(running.get("progress", []))) >= 2, f"the progress did not move: {running.get('progress')}")
+    need(steps.get("cancelled", {}).get("cancelledBy") == "notification",
+         "the progress notification's Cancel button did not cancel the run")
+    need((steps.get("cancelled", {}).get("result") or {}).get("state") == "cancelled",
+         f"the lens's run did not end cancelled: {steps.get('cancelled', {}).get('result')}")
     cancelled = steps.get("cancelled", {}).get("status", {})
     need("cancelled" in cancelled.get("text", "") and "no verified" not in cancelled.get("text", ""),
          f"after a cancel the status says {cancelled.get('text')!r}")
@@ -306,6 +318,8 @@ def main() -> int:
                         shot = artifacts / f"{len(taken) + 1:02d}-{name}.png"
                         page.screenshot(path=str(shot))
                         taken.add(name)
+                        if name == "progress":
+                            click_cancel(page)
                         (out / f"phase-{name}.ack").write_text("")
                         log(f"phase {name}: {shot.name}")
                 driver_json = out / "driver.json"

@@ -109,15 +109,27 @@ async function run(config, root, step, phase) {
   editor.selection = new vscode.Selection(before[0].line, 0, before[0].line, 0);
   await phase("ready");
 
-  // A run, cancelled while it runs: the status must say "cancelled", not "no verified speedup".
-  let first = vscode.commands.executeCommand("speedlens.client.optimizeFile");
+  // A run started from the "⚡ Optimize" lens, cancelled while it runs with the progress notification's Cancel
+  // button (run.py clicks it after the "progress" screenshot): the status must say "cancelled", not "no verified
+  // speedup". The palette's Cancel is the fallback, recorded as such.
+  const optimizeLens = before.find((l) => l.title && l.title.includes("Optimize"));
+  let settled = false;
+  const first = Promise.resolve(vscode.commands.executeCommand(optimizeLens.command, ...optimizeLens.arguments)).finally(() => {
+    settled = true;
+  });
   await waitFor("progress messages", () => api.progressMessages().length >= 2, 120_000, 100);
   step("running", { status: status(), progress: [...api.progressMessages()] });
   await phase("progress");
-  await vscode.commands.executeCommand("speedlens.client.cancel");
-  await first;
+  let cancelledBy = "notification";
+  try {
+    await waitFor("the run to end after Cancel", () => settled, 15_000, 100);
+  } catch {
+    cancelledBy = "command";
+    await vscode.commands.executeCommand("speedlens.client.cancel");
+  }
+  const firstResult = await first;
   await sleep(1000); // the server's "cancelled" status follows the cancel
-  step("cancelled", { status: status() });
+  step("cancelled", { cancelledBy, result: firstResult ?? null, status: status() });
   await phase("cancelled");
 
   // The full run.
