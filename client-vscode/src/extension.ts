@@ -1,39 +1,33 @@
 /**
  * speedlens for VS Code: starts `<python> -m speedlens serve` over stdio with vscode-languageclient and adds
  * the commands, the status-bar item, the progress notification, the Output channel, the report view and the
- * diff preview. The decisions live in the pure modules (settings, interpreter, status, documents); this file
- * only wires them to VS Code. The server's side of the contract: server/speedlens/lsp/protocol.schema.json.
+ * diff preview. The decisions live in the pure modules (settings, interpreter, status, documents, launch); this
+ * file wires them to VS Code, with middleware.ts (what reaches the server), progress.ts and views.ts. The server's side of the contract: server/speedlens/lsp/protocol.schema.json.
  */
-import { execFile } from "node:child_process";
 import * as os from "node:os";
 import * as vscode from "vscode";
 import {
   DidChangeConfigurationNotification,
-  DidOpenTextDocumentNotification,
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
-  LSPErrorCodes,
-  ResponseError,
   ServerOptions,
   State,
-  StaticFeature,
   TransportKind,
 } from "vscode-languageclient/node";
 
 import { COMMANDS, PREVIEW_SCHEME, REPORT_SCHEME, SERVER_COMMANDS } from "./commands";
-
-import { DocLike, isServed, isTvmScript, mightBeServed, reportMarkdown, reportPath, SyncFilter } from "./documents";
+import { isServed, isTvmScript, mightBeServed, reportMarkdown, reportPath, SyncFilter } from "./documents";
 import {
   chooseInterpreter,
   InterpreterChoice,
   interpretProbe,
-  probeArgs,
-  ProbeOutcome,
   ProbeVerdict,
   problemKey,
   serverArgs,
 } from "./interpreter";
+import { clientFeature, errorText, isCancellation, runProbe } from "./launch";
+import { docLike, middleware } from "./middleware";
 import { ProgressNotifications } from "./progress";
 import { activeInterpreterPath, hasPythonExtension, onDidChangeInterpreter } from "./python";
 import { classifyChange, explicitValue, SERVER_SETTINGS, ServerSettings, toServerSettings } from "./settings";
@@ -52,75 +46,12 @@ import {
 } from "./status";
 import { showMarkdown, VirtualDocuments } from "./views";
 
-const PROBE_TIMEOUT_MS = 30_000;
-
-function docLike(doc: vscode.TextDocument): DocLike {
-  return { uri: doc.uri.toString(), scheme: doc.uri.scheme, languageId: doc.languageId, getText: () => doc.getText() };
-}
-
 function statusKey(uri: string | vscode.Uri): string {
   try {
     return (typeof uri === "string" ? vscode.Uri.parse(uri) : uri).toString();
   } catch {
     return String(uri);
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function isCancellation(error: unknown): boolean {
-  return (
-    error instanceof ResponseError &&
-    (error.code === LSPErrorCodes.RequestCancelled || error.code === LSPErrorCodes.ServerCancelled)
-  );
-}
-
-function runProbe(choice: InterpreterChoice, cwd: string | undefined): Promise<ProbeOutcome> {
-  return new Promise((resolve) => {
-    execFile(
-      choice.command,
-      probeArgs(choice),
-      { cwd, timeout: PROBE_TIMEOUT_MS, windowsHide: true, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        if (!error) {
-          resolve({ exitCode: 0, stdout, stderr });
-          return;
-        }
-        const e = error as NodeJS.ErrnoException & { code?: string | number; killed?: boolean; signal?: string };
-        if (typeof e.code === "string") {
-          resolve({ spawnError: e.code, stdout, stderr });
-        } else if (e.killed || e.signal) {
-          resolve({ timedOut: true, stdout, stderr });
-        } else {
-          resolve({ exitCode: typeof e.code === "number" ? e.code : 1, stdout, stderr });
-        }
-      },
-    );
-  });
-}
-
-/** Announced in the client's capabilities: the server offers "Preview" actions that run this command. */
-function clientFeature(): StaticFeature {
-  return {
-    fillClientCapabilities(capabilities) {
-      // The progress is this extension's own notification (fed by speedlens/status): the library's work-done
-      // progress would only repeat it in the status bar.
-      if (capabilities.window) {
-        capabilities.window.workDoneProgress = false;
-      }
-      capabilities.experimental = {
-        ...((capabilities.experimental as object | undefined) ?? {}),
-        speedlens: { previewCommand: COMMANDS.preview },
-      };
-    },
-    initialize() {},
-    getState() {
-      return { kind: "static" };
-    },
-    clear() {},
-  };
 }
 
 /** What the extension returns from `activate`: read by the end-to-end test (tests/e2e/vscode). */
@@ -436,59 +367,11 @@ class Speedlens implements vscode.Disposable {
   }
 
   private middleware(): LanguageClientOptions["middleware"] {
-    const filter = this.filter;
-    return {
-      didOpen: (doc, next) => (filter.onOpen(docLike(doc)) === "forward" ? next(doc) : Promise.resolve()),
-      didChange: (event, next) => {
-        const decision = filter.onChange(docLike(event.document));
-        if (decision === "forward") {
-          return next(event);
-        }
-        if (decision === "open-instead" && this.client) {
-          const doc = event.document;
-          return this.client.sendNotification(DidOpenTextDocumentNotification.type, {
-            textDocument: {
-              uri: this.client.code2ProtocolConverter.asUri(doc.uri),
-              languageId: doc.languageId,
-              version: doc.version,
-              text: doc.getText(),
-            },
-          });
-        }
-        return Promise.resolve();
-      },
-      didClose: (doc, next) => (filter.onClose(doc.uri.toString()) === "forward" ? next(doc) : Promise.resolve()),
-      didSave: (doc, next) => (filter.onOther(doc.uri.toString()) === "forward" ? next(doc) : Promise.resolve()),
-      willSave: (event, next) =>
-        filter.onOther(event.document.uri.toString()) === "forward" ? next(event) : Promise.resolve(),
-      willSaveWaitUntil: (event, next) =>
-        filter.onOther(event.document.uri.toString()) === "forward" ? next(event) : Promise.resolve([]),
-      provideCodeLenses: (doc, token, next) => (filter.serves(doc.uri.toString()) ? next(doc, token) : []),
-      provideInlayHints: (doc, range, token, next) =>
-        filter.serves(doc.uri.toString()) ? next(doc, range, token) : [],
-      provideCodeActions: (doc, range, ctx, token, next) =>
-        filter.serves(doc.uri.toString()) ? next(doc, range, ctx, token) : [],
-      provideHover: (doc, position, token, next) =>
-        filter.serves(doc.uri.toString()) ? next(doc, position, token) : undefined,
-      // Commands of lenses and code actions: their results are shown, not dropped.
-      executeCommand: (command, args, next) => this.onServerCommand(command, args, next),
-      workspace: {
-        // The server asks for section "speedlens": answer with the translated object (snake_case, nested, only
-        // what the user set), not VS Code's raw view, which holds client-only keys and every default.
-        configuration: async (params, token, next) => {
-          const result: unknown = await next(params, token);
-          if (!Array.isArray(result)) {
-            return result as ResponseError;
-          }
-          const answers: unknown[] = result;
-          return params.items.map((item, i): unknown =>
-            item.section === "speedlens"
-              ? this.serverSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined)
-              : answers[i],
-          );
-        },
-      },
-    };
+    return middleware(this.filter, {
+      client: () => this.client,
+      serverSettings: (scope) => this.serverSettings(scope),
+      onServerCommand: (command, args, next) => this.onServerCommand(command, args, next),
+    });
   }
 
   // ---- commands -------------------------------------------------------------------------------------------
