@@ -40,6 +40,7 @@ import {
   requestFinished,
   requestStarted,
   ServerState,
+  serverStatus,
   STATUS_NOTIFICATION,
   StatusAction,
   StatusView,
@@ -77,6 +78,8 @@ class Speedlens implements vscode.Disposable {
   private wanted = false;
   private readonly statusItem: vscode.StatusBarItem;
   private statusView: StatusView | undefined;
+  /** The server's state in the language status area ({} in the status bar for C++ files). */
+  private readonly serverItem: vscode.LanguageStatusItem;
   private readonly reports = new VirtualDocuments("# speedlens report\n\nNo report yet.\n");
   private readonly previews = new VirtualDocuments("");
   private readonly progress = new ProgressNotifications();
@@ -84,7 +87,9 @@ class Speedlens implements vscode.Disposable {
   constructor(private readonly output: vscode.LogOutputChannel) {
     this.statusItem = vscode.window.createStatusBarItem("speedlens.status", vscode.StatusBarAlignment.Right, 100);
     this.statusItem.name = "speedlens";
-    this.disposables.push(this.statusItem, this.reports, this.previews, this.progress);
+    this.serverItem = vscode.languages.createLanguageStatusItem("speedlens.server", [{ language: "cpp" }]);
+    this.serverItem.name = "speedlens server";
+    this.disposables.push(this.statusItem, this.serverItem, this.reports, this.previews, this.progress);
   }
 
   api(): SpeedlensApi {
@@ -100,6 +105,7 @@ class Speedlens implements vscode.Disposable {
   }
 
   activate(): void {
+    this.setServerState(this.serverState);
     const d = this.disposables;
     d.push(vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, this.reports));
     d.push(vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, this.previews));
@@ -177,6 +183,14 @@ class Speedlens implements vscode.Disposable {
   private setServerState(state: ServerState, problem?: string): void {
     this.serverState = state;
     this.serverProblem = problem;
+    const view = serverStatus(state, problem);
+    this.serverItem.text = view.text;
+    this.serverItem.detail = view.detail;
+    this.serverItem.severity = view.error ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
+    this.serverItem.busy = state === "starting";
+    this.serverItem.command = view.error
+      ? { title: "Restart", command: COMMANDS.restartServer }
+      : { title: "Show Log", command: COMMANDS.showLog };
     this.updateStatus();
   }
 

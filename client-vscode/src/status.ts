@@ -267,6 +267,20 @@ export function formatBest(
 
 export type ServerState = "starting" | "running" | "stopped" | "failed";
 
+/** The language status item (`{}` in the status bar): the server's state, whatever the file's. */
+export function serverStatus(state: ServerState, problem?: string): { text: string; detail: string; error: boolean } {
+  switch (state) {
+    case "running":
+      return { text: "speedlens", detail: "server running", error: false };
+    case "starting":
+      return { text: "speedlens", detail: "starting the server…", error: false };
+    case "stopped":
+      return { text: "speedlens", detail: "server stopped", error: false };
+    default:
+      return { text: "speedlens: not running", detail: problem ?? "the server failed; see the log", error: true };
+  }
+}
+
 export type StatusAction = "cancel" | "showReport" | "optimizeFile" | "showLog";
 
 export interface StatusView {

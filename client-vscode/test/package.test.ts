@@ -29,6 +29,15 @@ describe("package.json", () => {
     assert.ok(existsSync(path.join(dir, "CHANGELOG.md")));
   });
 
+  it("has a walkthrough whose pages ship in the vsix", () => {
+    const walkthroughs = (pkg.contributes as { walkthroughs?: { steps: { media: { markdown?: string } }[] }[] }).walkthroughs;
+    assert.ok(walkthroughs && walkthroughs.length === 1);
+    for (const step of walkthroughs[0].steps) {
+      assert.ok(step.media.markdown && existsSync(path.join(dir, step.media.markdown)), step.media.markdown);
+    }
+    assert.ok(readFileSync(path.join(dir, ".vscodeignore"), "utf8").includes("!walkthrough/*.md"));
+  });
+
   it("declares every command the extension registers", () => {
     const declared = ((pkg.contributes as { commands: { command: string }[] }).commands).map((c) => c.command);
     const source = readdirSync(path.join(dir, "src")).map((f) => readFileSync(path.join(dir, "src", f), "utf8")).join("\n");

@@ -8,6 +8,7 @@ import {
   formatSpeedup,
   formatStatus,
   parseStatusNotification,
+  serverStatus,
   requestFailed,
   requestFinished,
   requestStarted,
@@ -218,5 +219,14 @@ describe("client-side request tracking (works without the notification)", () => 
       cancelled: undefined,
     });
     assert.deepEqual(summarizeResult({ results: [{ status: "incorrect", speedup: 9 }, null, 3] }), { cancelled: undefined });
+  });
+});
+
+describe("language status item", () => {
+  it("says whether the server runs; an error when it failed", () => {
+    assert.equal(serverStatus("running").error, false);
+    assert.deepEqual(serverStatus("failed", "no module named speedlens"), {
+      text: "speedlens: not running", detail: "no module named speedlens", error: true,
+    });
   });
 });
