@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import Enum
@@ -19,6 +20,10 @@ def source_lines(source: str) -> list[str]:
     clients count lines (``str.splitlines`` also breaks at form feeds, U+2028 and others)."""
     *complete, last = source.split("\n")
     return [line + "\n" for line in complete] + ([last] if last else [])
+
+
+# ``main``'s definition: a return type (or nothing, for K&R leftovers) then ``main(`` at the start of a line.
+_MAIN = re.compile(r"^[ \t]*(?:(?:[\w:<>]+[ \t*&]+)+)?(?P<main>main)[ \t]*\(", re.MULTILINE)
 
 
 class Status(str, Enum):
@@ -60,6 +65,16 @@ class Target:
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "kind": self.kind, "start_line": self.start_line, "end_line": self.end_line}
+
+    @property
+    def anchor_line(self) -> int:
+        """The line an editor shows this target's lens and hint on: the line of ``main`` for a whole program
+        (its first lines are usually includes or a comment), else the first line of the definition."""
+        if self.kind == "program":
+            match = _MAIN.search(self.text)
+            if match is not None:
+                return self.start_line + self.text.count("\n", 0, match.start("main"))
+        return self.start_line
 
     def replace_in(self, source: str, new_text: str) -> str:
         """The buffer ``source`` with this target's lines replaced by ``new_text``."""
