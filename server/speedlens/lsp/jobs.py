@@ -156,19 +156,26 @@ class Jobs:
             self.status(job.uri, "error", f"failed: {exc}")
             return self._summary(job.uri, "error", f"internal error: {exc}")
         else:
-            verified = [r for r in report.results if r.verdict.verified]
-            best = max(verified, key=lambda r: r.verdict.speedup or 0.0).verdict if verified else None
-            if best is not None:
-                outcome = f"{fmt.faster(best)}: {len(verified)} verified rewrite(s)"
-            elif report.problems:
-                outcome = self._problem(doc, report.problems[0], 0)[0]
-            else:
-                outcome = "no verified speedup found"
+            outcome, best = self._outcome(doc, report)
         finally:
             self._end_progress(job, outcome)
             if self.running.get(job.uri) is job:
                 del self.running[job.uri]
+        return await self._publish(job, report, outcome, best)
 
+    def _outcome(self, doc: Doc, report: Any) -> tuple[str, Any]:
+        """The one-line outcome of a finished run and the best verified verdict (None when nothing verified)."""
+        verified = [r for r in report.results if r.verdict.verified]
+        best = max(verified, key=lambda r: r.verdict.speedup or 0.0).verdict if verified else None
+        if best is not None:
+            return f"{fmt.faster(best)}: {len(verified)} verified rewrite(s)", best
+        if report.problems:
+            return self._problem(doc, report.problems[0], 0)[0], None
+        return "no verified speedup found", None
+
+    async def _publish(self, job: Job, report: Any, outcome: str, best: Any) -> dict[str, Any]:
+        """Store the report, warm the views of the unchanged text, show its problems and warnings, say done."""
+        doc = job.doc
         self.reports[job.uri] = StoredReport(doc.key, report)
         self.ls.results_view.invalidate(job.uri)
         current = get_doc(self.ls, job.uri)
