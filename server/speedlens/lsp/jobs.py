@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -42,6 +43,7 @@ ANNOUNCE_AFTER_S = 0.5  # after an edit, the status says what the new text has o
 class Job:
     uri: str
     doc: Doc
+    path: Path  # the document's file (a job runs only on documents that have one)
     line: int | None
     token: str | None = None
     task: asyncio.Task | None = None
@@ -80,7 +82,7 @@ class Jobs:
             return self._summary(uri, "error", "not a C++ program or TVM-script file (no @T.prim_func)")
         if line is not None and doc.lines and not 0 <= line < len(doc.lines):
             return self._summary(uri, "error", f"line {line} is outside the document (0..{len(doc.lines) - 1})")
-        job = Job(uri=uri, doc=doc, line=line)
+        job = Job(uri=uri, doc=doc, path=doc.path, line=line)
         job.task = asyncio.ensure_future(self._run(job, engine))
         self.running[uri] = job
         try:
@@ -123,22 +125,23 @@ class Jobs:
     # -- the job -----------------------------------------------------------------------------------
     async def _run(self, job: Job, engine) -> dict[str, Any]:
         doc = job.doc
-        what = doc.path.name if job.line is None else f"{doc.path.name}:{job.line + 1}"
+        what = job.path.name if job.line is None else f"{job.path.name}:{job.line + 1}"
         self.status(job.uri, "running", f"optimizing {what}")
-        last = [0.0, ""]
+        last_time, last_message = 0.0, ""
 
         def progress(message: str, percentage: int | None = None) -> None:
+            nonlocal last_time, last_message
             now = time.monotonic()
-            if message == last[1] or now - last[0] < PROGRESS_INTERVAL_S:
+            if message == last_message or now - last_time < PROGRESS_INTERVAL_S:
                 return
-            last[0], last[1] = now, message
+            last_time, last_message = now, message
             self._report_progress(job, message, percentage)
             self.status(job.uri, "running", message, percentage=percentage)
 
         outcome = "failed"
         try:
             await self._begin_progress(job, f"speedlens: optimizing {what}")
-            report = await engine.optimize(doc.path, doc.text, line=job.line, progress=progress)
+            report = await engine.optimize(job.path, doc.text, line=job.line, progress=progress)
         except asyncio.CancelledError:
             outcome = "cancelled"
             self._cancelled_status(job.uri)
@@ -151,7 +154,7 @@ class Jobs:
             return self._summary(job.uri, "error", problem[0])
         except Exception as exc:
             log.exception("optimizing %s failed", job.uri)
-            self.ls.show_once(SpeedlensError(f"speedlens: optimizing {doc.path.name} failed: {exc}"),
+            self.ls.show_once(SpeedlensError(f"speedlens: optimizing {job.path.name} failed: {exc}"),
                               types.MessageType.Error)
             self.status(job.uri, "error", f"failed: {exc}")
             return self._summary(job.uri, "error", f"internal error: {exc}")
