@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from speedlens import format as fmt
 from speedlens.engine import best_per_target
@@ -275,7 +276,7 @@ class Jobs:
         token = f"speedlens-{uuid.uuid4().hex}"
         try:
             await self.ls.work_done_progress.create_async(token)
-        except Exception as exc:
+        except (JsonRpcException, OSError, RuntimeError) as exc:
             log.info("client refused a progress token: %s", exc)
             return
         job.token = token
@@ -311,5 +312,5 @@ class Jobs:
             params["percentage"] = max(0, min(100, int(percentage)))
         try:
             self.ls.protocol.notify(STATUS_NOTIFICATION, params)
-        except Exception:  # pragma: no cover - the client is gone
+        except (OSError, RuntimeError):  # pragma: no cover - the client is gone
             log.debug("could not send %s", STATUS_NOTIFICATION)
