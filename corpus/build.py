@@ -1,21 +1,24 @@
 #!/usr/bin/env python3
-"""Pack the hand-written slow->fast pairs in corpus/pairs/ into the bundled PIE-format jsonl.
+"""Pack the hand-written slow->fast pairs in corpus/pairs/ into the bundled PIE-format jsonl, gzipped.
 
 Usage:
-    python3 corpus/build.py              # (re)write server/speedlens/retrieval/data/bundled.jsonl
+    python3 corpus/build.py              # (re)write server/speedlens/retrieval/data/bundled.jsonl.gz
     python3 corpus/build.py --check      # exit 1 if the jsonl is out of date with the sources
     python3 corpus/build.py --measure    # compile + time every pair, store results in corpus/measurements.json,
                                          # then rebuild (the jsonl then carries speedup / *_agg_runtime)
     python3 corpus/build.py --measure --only 007-foo 012-bar   # measure some pairs only
 
 Standard library only. The output is deterministic: pairs sorted by directory name, inputs sorted numerically,
-keys in a fixed order. Measurements are kept in corpus/measurements.json keyed by pair directory together with a
-hash of the pair's sources and inputs; a stale measurement (sources changed since) is silently left out, so the
-default build never depends on timing.
+keys in a fixed order; --check compares the uncompressed text (gzip's bytes may differ between zlib versions,
+the text does not). The package ships it compressed so it does not carry the pairs' sources twice.
+Measurements are kept in corpus/measurements.json keyed by pair directory together with a hash of the pair's
+sources and inputs; a stale measurement (sources changed since) is silently left out, so the default build never
+depends on timing.
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import os
@@ -31,7 +34,7 @@ from pathlib import Path
 CORPUS = Path(__file__).resolve().parent
 REPO = CORPUS.parent
 PAIRS = CORPUS / "pairs"
-OUT = REPO / "server" / "speedlens" / "retrieval" / "data" / "bundled.jsonl"
+OUT = REPO / "server" / "speedlens" / "retrieval" / "data" / "bundled.jsonl.gz"
 MEASUREMENTS = CORPUS / "measurements.json"
 
 MIN_INPUTS = 5
@@ -203,7 +206,7 @@ def measure_pair(pair: dict, reps: int = 5) -> dict:
         "src_agg_runtime": round(src_agg, 4),
         "tgt_agg_runtime": round(tgt_agg, 4),
         "speedup": round(src_agg / max(tgt_agg, 1e-4), 2),
-        "per_input_ms": [[round(a * 1000, 1), round(b * 1000, 1)] for a, b in zip(src_t, tgt_t)],
+        "per_input_ms": [[round(a * 1000, 1), round(b * 1000, 1)] for a, b in zip(src_t, tgt_t, strict=True)],
     }
 
 
@@ -247,7 +250,7 @@ def main(argv=None) -> int:
 
     text = render(pairs, measurements)
     if args.check:
-        current = _read(args.out) if args.out.is_file() else None
+        current = gzip.decompress(args.out.read_bytes()).decode("utf-8") if args.out.is_file() else None
         if current != text:
             print(f"build.py: {args.out} is out of date; run python3 corpus/build.py", file=sys.stderr)
             return 1
@@ -255,9 +258,8 @@ def main(argv=None) -> int:
         return 0
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".jsonl.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    tmp.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0))  # mtime=0: same text, same bytes
     os.replace(tmp, args.out)
     print(f"build.py: wrote {len(pairs)} pairs to {args.out}")
     return 0

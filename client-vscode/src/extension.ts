@@ -1,35 +1,34 @@
 /**
  * speedlens for VS Code: starts `<python> -m speedlens serve` over stdio with vscode-languageclient and adds
- * the commands, the status-bar item, the Output channel and the report view. The decisions live in the pure
- * modules (settings, interpreter, status, documents); this file only wires them to VS Code.
+ * the commands, the status-bar item, the progress notification, the Output channel, the report view and the
+ * diff preview. The decisions live in the pure modules (settings, interpreter, status, documents, launch); this
+ * file wires them to VS Code, with middleware.ts (what reaches the server), progress.ts and views.ts. The server's side of the contract: server/speedlens/lsp/protocol.schema.json.
  */
-import { execFile } from "node:child_process";
 import * as os from "node:os";
 import * as vscode from "vscode";
 import {
   DidChangeConfigurationNotification,
-  DidOpenTextDocumentNotification,
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
-  LSPErrorCodes,
-  ResponseError,
   ServerOptions,
   State,
   TransportKind,
 } from "vscode-languageclient/node";
 
-import { DocLike, isServed, isTvmScript, mightBeServed, reportMarkdown, reportPath, SyncFilter } from "./documents";
+import { COMMANDS, PREVIEW_SCHEME, REPORT_SCHEME, SERVER_COMMANDS } from "./commands";
+import { isServed, isTvmScript, mightBeServed, reportMarkdown, reportPath, SyncFilter } from "./documents";
 import {
   chooseInterpreter,
   InterpreterChoice,
   interpretProbe,
-  probeArgs,
-  ProbeOutcome,
   ProbeVerdict,
   problemKey,
   serverArgs,
 } from "./interpreter";
+import { clientFeature, errorText, isCancellation, runProbe } from "./launch";
+import { docLike, middleware } from "./middleware";
+import { ProgressNotifications } from "./progress";
 import { activeInterpreterPath, hasPythonExtension, onDidChangeInterpreter } from "./python";
 import { classifyChange, explicitValue, SERVER_SETTINGS, ServerSettings, toServerSettings } from "./settings";
 import {
@@ -41,34 +40,12 @@ import {
   requestFinished,
   requestStarted,
   ServerState,
+  serverStatus,
   STATUS_NOTIFICATION,
   StatusAction,
+  StatusView,
 } from "./status";
-
-/** Server-side commands (DESIGN.md 7), sent as `workspace/executeCommand`. */
-const SERVER_COMMANDS = {
-  optimizeFile: "speedlens.optimizeFile",
-  optimizeTarget: "speedlens.optimizeTarget",
-  cancel: "speedlens.cancel",
-  showReport: "speedlens.showReport",
-} as const;
-
-/** Client commands (package.json). Distinct ids: vscode-languageclient registers the server's own ids itself. */
-const COMMANDS = {
-  optimizeFile: "speedlens.client.optimizeFile",
-  optimizeAtCursor: "speedlens.client.optimizeAtCursor",
-  showReport: "speedlens.client.showReport",
-  cancel: "speedlens.client.cancel",
-  restartServer: "speedlens.client.restartServer",
-  showLog: "speedlens.client.showLog",
-} as const;
-
-const REPORT_SCHEME = "speedlens-report";
-const PROBE_TIMEOUT_MS = 30_000;
-
-function docLike(doc: vscode.TextDocument): DocLike {
-  return { uri: doc.uri.toString(), scheme: doc.uri.scheme, languageId: doc.languageId, getText: () => doc.getText() };
-}
+import { showMarkdown, VirtualDocuments } from "./views";
 
 function statusKey(uri: string | vscode.Uri): string {
   try {
@@ -78,58 +55,12 @@ function statusKey(uri: string | vscode.Uri): string {
   }
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function isCancellation(error: unknown): boolean {
-  return (
-    error instanceof ResponseError &&
-    (error.code === LSPErrorCodes.RequestCancelled || error.code === LSPErrorCodes.ServerCancelled)
-  );
-}
-
-function runProbe(choice: InterpreterChoice, cwd: string | undefined): Promise<ProbeOutcome> {
-  return new Promise((resolve) => {
-    execFile(
-      choice.command,
-      probeArgs(choice),
-      { cwd, timeout: PROBE_TIMEOUT_MS, windowsHide: true, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        if (!error) {
-          resolve({ exitCode: 0, stdout, stderr });
-          return;
-        }
-        const e = error as NodeJS.ErrnoException & { code?: string | number; killed?: boolean; signal?: string };
-        if (typeof e.code === "string") {
-          resolve({ spawnError: e.code, stdout, stderr });
-        } else if (e.killed || e.signal) {
-          resolve({ timedOut: true, stdout, stderr });
-        } else {
-          resolve({ exitCode: typeof e.code === "number" ? e.code : 1, stdout, stderr });
-        }
-      },
-    );
-  });
-}
-
-class ReportProvider implements vscode.TextDocumentContentProvider {
-  private readonly contents = new Map<string, string>();
-  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.emitter.event;
-
-  set(uri: vscode.Uri, markdown: string): void {
-    this.contents.set(uri.toString(), markdown);
-    this.emitter.fire(uri);
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? "# speedlens report\n\nNo report yet.\n";
-  }
-
-  dispose(): void {
-    this.emitter.dispose();
-  }
+/** What the extension returns from `activate`: read by the end-to-end test (tests/e2e/vscode). */
+export interface SpeedlensApi {
+  /** The status-bar item of the active editor, as shown. */
+  status(): { text: string; tooltip: string; server: ServerState; visible: boolean };
+  /** Every progress message shown in the notification so far. */
+  progressMessages(): readonly string[];
 }
 
 class Speedlens implements vscode.Disposable {
@@ -146,17 +77,38 @@ class Speedlens implements vscode.Disposable {
   private queue: Promise<unknown> = Promise.resolve();
   private wanted = false;
   private readonly statusItem: vscode.StatusBarItem;
-  private readonly reports = new ReportProvider();
+  private statusView: StatusView | undefined;
+  /** The server's state in the language status area ({} in the status bar for C++ files). */
+  private readonly serverItem: vscode.LanguageStatusItem;
+  private readonly reports = new VirtualDocuments("# speedlens report\n\nNo report yet.\n");
+  private readonly previews = new VirtualDocuments("");
+  private readonly progress = new ProgressNotifications();
 
   constructor(private readonly output: vscode.LogOutputChannel) {
     this.statusItem = vscode.window.createStatusBarItem("speedlens.status", vscode.StatusBarAlignment.Right, 100);
     this.statusItem.name = "speedlens";
-    this.disposables.push(this.statusItem, this.reports);
+    this.serverItem = vscode.languages.createLanguageStatusItem("speedlens.server", [{ language: "cpp" }]);
+    this.serverItem.name = "speedlens server";
+    this.disposables.push(this.statusItem, this.serverItem, this.reports, this.previews, this.progress);
+  }
+
+  api(): SpeedlensApi {
+    return {
+      status: () => ({
+        text: this.statusView?.text ?? "",
+        tooltip: this.statusView?.tooltip ?? "",
+        server: this.serverState,
+        visible: this.statusView !== undefined,
+      }),
+      progressMessages: () => this.progress.shown,
+    };
   }
 
   activate(): void {
+    this.setServerState(this.serverState);
     const d = this.disposables;
     d.push(vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, this.reports));
+    d.push(vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, this.previews));
     d.push(
       vscode.commands.registerCommand(COMMANDS.optimizeFile, () => this.optimize(false)),
       vscode.commands.registerCommand(COMMANDS.optimizeAtCursor, () => this.optimize(true)),
@@ -164,6 +116,10 @@ class Speedlens implements vscode.Disposable {
       vscode.commands.registerCommand(COMMANDS.cancel, () => this.cancel()),
       vscode.commands.registerCommand(COMMANDS.restartServer, () => this.restart(true)),
       vscode.commands.registerCommand(COMMANDS.showLog, () => this.output.show(true)),
+      vscode.commands.registerCommand(COMMANDS.createTests, () => this.createTests()),
+      vscode.commands.registerCommand(COMMANDS.preview, (uri: unknown, title: unknown, text: unknown) =>
+        this.preview(uri, title, text),
+      ),
     );
     d.push(
       vscode.workspace.onDidOpenTextDocument((doc) => this.maybeStart(doc)),
@@ -227,6 +183,14 @@ class Speedlens implements vscode.Disposable {
   private setServerState(state: ServerState, problem?: string): void {
     this.serverState = state;
     this.serverProblem = problem;
+    const view = serverStatus(state, problem);
+    this.serverItem.text = view.text;
+    this.serverItem.detail = view.detail;
+    this.serverItem.severity = view.error ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
+    this.serverItem.busy = state === "starting";
+    this.serverItem.command = view.error
+      ? { title: "Restart", command: COMMANDS.restartServer }
+      : { title: "Show Log", command: COMMANDS.showLog };
     this.updateStatus();
   }
 
@@ -265,6 +229,7 @@ class Speedlens implements vscode.Disposable {
       middleware: this.middleware(),
     };
     const client = new LanguageClient("speedlens", "speedlens", serverOptions, clientOptions);
+    client.registerFeature(clientFeature());
     this.filter.reset();
     this.clientDisposables.push(
       client.onNotification(STATUS_NOTIFICATION, (params: unknown) => this.onStatusNotification(params)),
@@ -307,11 +272,11 @@ class Speedlens implements vscode.Disposable {
         // already gone
       }
     }
-    for (const [uri, status] of this.statuses) {
-      if (status.state === "running") {
-        this.statuses.set(uri, { ...status, state: "idle", message: undefined });
-      }
+    // A new server announces what each open document has (speedlens/status, state "idle"): forget the old view.
+    for (const uri of this.statuses.keys()) {
+      this.progress.end(uri);
     }
+    this.statuses.clear();
     this.setServerState("stopped");
   }
 
@@ -416,57 +381,11 @@ class Speedlens implements vscode.Disposable {
   }
 
   private middleware(): LanguageClientOptions["middleware"] {
-    const filter = this.filter;
-    return {
-      didOpen: (doc, next) => (filter.onOpen(docLike(doc)) === "forward" ? next(doc) : Promise.resolve()),
-      didChange: (event, next) => {
-        const decision = filter.onChange(docLike(event.document));
-        if (decision === "forward") {
-          return next(event);
-        }
-        if (decision === "open-instead" && this.client) {
-          const doc = event.document;
-          return this.client.sendNotification(DidOpenTextDocumentNotification.type, {
-            textDocument: {
-              uri: this.client.code2ProtocolConverter.asUri(doc.uri),
-              languageId: doc.languageId,
-              version: doc.version,
-              text: doc.getText(),
-            },
-          });
-        }
-        return Promise.resolve();
-      },
-      didClose: (doc, next) => (filter.onClose(doc.uri.toString()) === "forward" ? next(doc) : Promise.resolve()),
-      didSave: (doc, next) => (filter.onOther(doc.uri.toString()) === "forward" ? next(doc) : Promise.resolve()),
-      willSave: (event, next) =>
-        filter.onOther(event.document.uri.toString()) === "forward" ? next(event) : Promise.resolve(),
-      willSaveWaitUntil: (event, next) =>
-        filter.onOther(event.document.uri.toString()) === "forward" ? next(event) : Promise.resolve([]),
-      provideCodeLenses: (doc, token, next) => (filter.serves(doc.uri.toString()) ? next(doc, token) : []),
-      provideInlayHints: (doc, range, token, next) =>
-        filter.serves(doc.uri.toString()) ? next(doc, range, token) : [],
-      provideCodeActions: (doc, range, ctx, token, next) =>
-        filter.serves(doc.uri.toString()) ? next(doc, range, ctx, token) : [],
-      provideHover: (doc, position, token, next) =>
-        filter.serves(doc.uri.toString()) ? next(doc, position, token) : undefined,
-      workspace: {
-        // The server asks for section "speedlens": answer with the translated object (snake_case, nested, only
-        // what the user set), not VS Code's raw view, which holds client-only keys and every default.
-        configuration: async (params, token, next) => {
-          const result: unknown = await next(params, token);
-          if (!Array.isArray(result)) {
-            return result as ResponseError;
-          }
-          const answers: unknown[] = result;
-          return params.items.map((item, i): unknown =>
-            item.section === "speedlens"
-              ? this.serverSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined)
-              : answers[i],
-          );
-        },
-      },
-    };
+    return middleware(this.filter, {
+      client: () => this.client,
+      serverSettings: (scope) => this.serverSettings(scope),
+      onServerCommand: (command, args, next) => this.onServerCommand(command, args, next),
+    });
   }
 
   // ---- commands -------------------------------------------------------------------------------------------
@@ -501,22 +420,31 @@ class Speedlens implements vscode.Disposable {
     if (!editor) {
       return;
     }
+    await this.runOptimize(editor.document.uri, atCursor ? editor.selection.active.line : undefined);
+  }
+
+  /** Optimize a document (or the target at `line`); status and progress follow the server's notifications. */
+  private async runOptimize(docUri: vscode.Uri, line: number | undefined): Promise<unknown> {
     const client = await this.ensureClient();
     if (!client) {
-      return;
+      return undefined;
     }
-    const doc = editor.document;
-    const uri = client.code2ProtocolConverter.asUri(doc.uri);
-    const key = statusKey(doc.uri);
-    const args: unknown[] = atCursor ? [uri, editor.selection.active.line] : [uri];
-    this.setStatus(key, requestStarted(this.statuses.get(key), atCursor ? "optimizing the target…" : "optimizing…"));
+    const uri = client.code2ProtocolConverter.asUri(docUri);
+    const key = statusKey(docUri);
+    const args: unknown[] = line !== undefined ? [uri, line] : [uri];
+    this.setStatus(key, requestStarted(this.statuses.get(key), line !== undefined ? "optimizing the target…" : "optimizing…"));
     try {
-      const result = await this.execute(client, atCursor ? SERVER_COMMANDS.optimizeTarget : SERVER_COMMANDS.optimizeFile, args);
+      const result = await this.execute(
+        client,
+        line !== undefined ? SERVER_COMMANDS.optimizeTarget : SERVER_COMMANDS.optimizeFile,
+        args,
+      );
       this.setStatus(key, requestFinished(this.statuses.get(key), result));
+      return result;
     } catch (error) {
       if (isCancellation(error)) {
-        this.setStatus(key, { ...this.statuses.get(key), state: "idle", message: "cancelled" });
-        return;
+        this.setStatus(key, { ...this.statuses.get(key), state: "cancelled", message: "cancelled" });
+        return undefined;
       }
       this.output.error(`optimize failed: ${errorText(error)}`);
       this.setStatus(key, requestFailed(this.statuses.get(key), errorText(error)));
@@ -525,20 +453,48 @@ class Speedlens implements vscode.Disposable {
           this.output.show(true);
         }
       });
+      return undefined;
+    } finally {
+      this.progress.end(key);
     }
+  }
+
+  /** A server command run from a lens or a code action (through vscode-languageclient). */
+  private async onServerCommand(command: string, args: unknown[], next: (command: string, args: unknown[]) => unknown): Promise<unknown> {
+    const uri = typeof args[0] === "string" ? vscode.Uri.parse(args[0]) : undefined;
+    if (uri && command === SERVER_COMMANDS.showReport) {
+      return this.showReportFor(uri);
+    }
+    if (uri && command === SERVER_COMMANDS.optimizeFile) {
+      return this.runOptimize(uri, undefined);
+    }
+    if (uri && command === SERVER_COMMANDS.optimizeTarget && typeof args[1] === "number") {
+      return this.runOptimize(uri, args[1]);
+    }
+    const result = await next(command, args);
+    if (command === SERVER_COMMANDS.createTests) {
+      await this.openCreatedTests(result);
+    }
+    return result;
   }
 
   private async cancel(): Promise<void> {
     const editor = this.servedEditor();
-    if (!editor || !this.client?.isRunning()) {
+    if (editor) {
+      await this.cancelUri(editor.document.uri);
+    }
+  }
+
+  private async cancelUri(docUri: vscode.Uri): Promise<void> {
+    if (!this.client?.isRunning()) {
       return;
     }
-    const key = statusKey(editor.document.uri);
+    const key = statusKey(docUri);
     try {
-      await this.execute(this.client, SERVER_COMMANDS.cancel, [this.client.code2ProtocolConverter.asUri(editor.document.uri)]);
+      await this.execute(this.client, SERVER_COMMANDS.cancel, [this.client.code2ProtocolConverter.asUri(docUri)]);
       const prev = this.statuses.get(key);
       if (prev?.state === "running") {
-        this.setStatus(key, { ...prev, state: "idle", message: "cancelled" });
+        this.setStatus(key, { ...prev, state: "cancelled", message: "cancelled" });
       }
     } catch (error) {
       this.output.error(`cancel failed: ${errorText(error)}`);
@@ -547,14 +503,17 @@ class Speedlens implements vscode.Disposable {
 
   private async showReport(): Promise<void> {
     const editor = this.servedEditor();
-    if (!editor) {
-      return;
+    if (editor) {
+      await this.showReportFor(editor.document.uri);
     }
+  }
+
+  /** Ask the server for the report and open it beside the editor; returns the markdown (undefined on failure). */
+  private async showReportFor(source: vscode.Uri): Promise<string | undefined> {
     const client = await this.ensureClient();
     if (!client) {
-      return;
+      return undefined;
     }
-    const source = editor.document.uri;
     let markdown: string;
     try {
       const result = await this.execute(client, SERVER_COMMANDS.showReport, [client.code2ProtocolConverter.asUri(source)]);
@@ -562,16 +521,53 @@ class Speedlens implements vscode.Disposable {
     } catch (error) {
       this.output.error(`showReport failed: ${errorText(error)}`);
       void vscode.window.showErrorMessage(`speedlens: could not get the report: ${errorText(error)}`);
-      return;
+      return undefined;
     }
     const reportUri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: reportPath(source.toString()), query: source.toString() });
     this.reports.set(reportUri, markdown);
+    await showMarkdown(reportUri);
+    return markdown;
+  }
+
+  /** "Preview" of a verified rewrite: VS Code's diff of the file (left) and the rewritten file (right). */
+  private async preview(uri: unknown, title: unknown, text: unknown): Promise<void> {
+    if (typeof uri !== "string" || typeof text !== "string") {
+      this.output.warn(`preview: unexpected arguments ${JSON.stringify([uri, title])}`);
+      return;
+    }
+    const source = vscode.Uri.parse(uri);
+    const name = source.path.slice(source.path.lastIndexOf("/") + 1) || "file";
+    const right = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${name}`, query: source.toString() });
+    this.previews.set(right, text);
+    const label = typeof title === "string" && title ? title : "verified rewrite";
+    await vscode.commands.executeCommand("vscode.diff", source, right, `${name} ↔ ${label}`, { preview: true });
+  }
+
+  /** `NAME.tests/01.in` for the active file (the server creates it), opened for the user to write an input. */
+  private async createTests(): Promise<void> {
+    const editor = this.servedEditor();
+    const client = editor && (await this.ensureClient());
+    if (!editor || !client) {
+      return;
+    }
     try {
-      await vscode.commands.executeCommand("markdown.showPreviewToSide", reportUri);
-    } catch {
-      const doc = await vscode.workspace.openTextDocument(reportUri);
-      await vscode.languages.setTextDocumentLanguage(doc, "markdown");
-      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+      const result = await this.execute(client, SERVER_COMMANDS.createTests, [
+        client.code2ProtocolConverter.asUri(editor.document.uri),
+      ]);
+      await this.openCreatedTests(result);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`speedlens: could not create the test inputs: ${errorText(error)}`);
+    }
+  }
+
+  private async openCreatedTests(result: unknown): Promise<void> {
+    const r = (result ?? {}) as { uri?: unknown; message?: unknown };
+    if (typeof r.uri !== "string") {
+      return;
+    }
+    await vscode.window.showTextDocument(vscode.Uri.parse(r.uri), { viewColumn: vscode.ViewColumn.Beside });
+    if (typeof r.message === "string") {
+      void vscode.window.showInformationMessage(`speedlens: ${r.message}.`);
     }
   }
 
@@ -584,7 +580,15 @@ class Speedlens implements vscode.Disposable {
       return;
     }
     const key = statusKey(n.uri);
-    this.setStatus(key, applyNotification(this.statuses.get(key), n));
+    const next = applyNotification(this.statuses.get(key), n);
+    this.setStatus(key, next);
+    if (next.state === "running") {
+      const docUri = vscode.Uri.parse(n.uri);
+      const name = docUri.path.slice(docUri.path.lastIndexOf("/") + 1);
+      this.progress.update(key, `speedlens: optimizing ${name}`, n.message, n.percentage, () => void this.cancelUri(docUri));
+    } else {
+      this.progress.end(key);
+    }
   }
 
   private setStatus(key: string, status: FileStatus): void {
@@ -605,6 +609,7 @@ class Speedlens implements vscode.Disposable {
     const doc = vscode.window.activeTextEditor?.document;
     if (!doc || !isServed(docLike(doc))) {
       this.statusItem.hide();
+      this.statusView = undefined;
       return;
     }
     const view = formatStatus(this.statuses.get(statusKey(doc.uri)), this.serverState, {
@@ -616,6 +621,7 @@ class Speedlens implements vscode.Disposable {
       optimizeFile: COMMANDS.optimizeFile,
       showLog: COMMANDS.showLog,
     };
+    this.statusView = view;
     this.statusItem.text = view.text;
     this.statusItem.tooltip = view.tooltip;
     this.statusItem.command = commandFor[view.action];
@@ -633,11 +639,12 @@ class Speedlens implements vscode.Disposable {
 
 let instance: Speedlens | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): SpeedlensApi {
   const output = vscode.window.createOutputChannel("speedlens", { log: true });
   context.subscriptions.push(output);
   instance = new Speedlens(output);
   instance.activate();
+  return instance.api();
 }
 
 export async function deactivate(): Promise<void> {

@@ -6,7 +6,9 @@
  * but the command's result.
  */
 
-export type RunState = "idle" | "running" | "done" | "error";
+/** The server's states (server/speedlens/lsp/protocol.schema.json, `definitions.state`). */
+export const RUN_STATES = ["idle", "running", "done", "cancelled", "error"] as const;
+export type RunState = (typeof RUN_STATES)[number];
 
 export interface FileStatus {
   state: RunState;
@@ -18,6 +20,10 @@ export interface FileStatus {
   bestSpeedupLower?: number;
   /** The bound's miscoverage level (0.1 = "@90%"), when known. */
   alpha?: number;
+  /** The server's text for the best figure (`11.5× (≥9.8× @90%)`): shown as it is, so every view agrees. */
+  bestLabel?: string;
+  /** Progress of a running job, 0-100, when the server knows it. */
+  percentage?: number;
 }
 
 /** Params of the `speedlens/status` notification; unknown fields are ignored, missing ones tolerated. */
@@ -28,6 +34,8 @@ export interface StatusNotification {
   bestSpeedup?: number | null;
   bestSpeedupLower?: number | null;
   alpha?: number | null;
+  bestLabel?: string;
+  percentage?: number;
 }
 
 export const STATUS_NOTIFICATION = "speedlens/status";
@@ -41,11 +49,11 @@ function normalizeState(state: unknown): RunState {
     case "idle":
     case "running":
     case "done":
+    case "cancelled":
     case "error":
       return state;
-    case "cancelled":
     case "canceled":
-      return "idle";
+      return "cancelled";
     case "failed":
       return "error";
     default:
@@ -69,13 +77,15 @@ export function parseStatusNotification(params: unknown): StatusNotification | u
     bestSpeedup: finite(p.bestSpeedup) ?? finite(p.best_speedup),
     bestSpeedupLower: finite(p.bestSpeedupLower) ?? finite(p.best_speedup_lower),
     alpha: finite(p.alpha),
+    bestLabel: typeof p.bestLabel === "string" && p.bestLabel !== "" ? p.bestLabel : undefined,
+    percentage: typeof p.percentage === "number" && p.percentage >= 0 && p.percentage <= 100 ? p.percentage : undefined,
   };
 }
 
 /** The next status after a `speedlens/status` notification. Absent numbers keep the previous ones. */
 export function applyNotification(prev: FileStatus | undefined, n: StatusNotification): FileStatus {
   const state = normalizeState(n.state);
-  const next: FileStatus = { state, message: n.message };
+  const next: FileStatus = { state, message: n.message, percentage: state === "running" ? n.percentage : undefined };
   // A new run keeps the last best figure visible until it is replaced; "idle" after an edit clears it only
   // when the server says so by sending no number.
   const keep = state === "running";
@@ -85,6 +95,7 @@ export function applyNotification(prev: FileStatus | undefined, n: StatusNotific
     const sameFigure = n.bestSpeedup === undefined;
     next.bestSpeedupLower = n.bestSpeedupLower ?? (sameFigure ? prev?.bestSpeedupLower : undefined);
     next.alpha = n.alpha ?? prev?.alpha;
+    next.bestLabel = sameFigure ? prev?.bestLabel : n.bestLabel;
   }
   return next;
 }
@@ -96,15 +107,24 @@ export function requestStarted(prev: FileStatus | undefined, message = "optimizi
 /** After the optimize request returns: "done", with the best figure from its result when the server sent none. */
 export function requestFinished(prev: FileStatus | undefined, result: unknown): FileStatus {
   const summary = summarizeResult(result);
-  const base: FileStatus =
-    prev?.state === "done" || prev?.state === "error" ? { ...prev } : { ...prev, state: "done", message: undefined };
+  // The server's notifications are the truth; the result only fills in what no notification said.
+  const settled = prev?.state === "done" || prev?.state === "error" || prev?.state === "cancelled";
+  const base: FileStatus = settled
+    ? { ...prev }
+    : { ...prev, state: summary.state ?? "done", message: summary.message, percentage: undefined };
   if (summary.bestSpeedup !== undefined) {
-    base.bestSpeedup = summary.bestSpeedup;
-    base.bestSpeedupLower = summary.bestSpeedupLower;
-    base.alpha = summary.alpha ?? base.alpha;
+    const known = prev?.bestSpeedup;
+    // The notification rounds to 3 decimals: the same figure within that.
+    const same = known !== undefined && Math.abs(known - summary.bestSpeedup) <= 1e-3 * summary.bestSpeedup;
+    if (!settled || known === undefined || same) {
+      base.bestSpeedup = summary.bestSpeedup;
+      base.bestSpeedupLower = summary.bestSpeedupLower ?? (same ? base.bestSpeedupLower : undefined);
+      base.alpha = summary.alpha ?? base.alpha;
+      base.bestLabel = summary.bestLabel ?? (same ? base.bestLabel : undefined);
+    }
   }
-  if (summary.cancelled) {
-    return { ...base, state: "idle", message: "cancelled" };
+  if (summary.cancelled && !settled) {
+    return { ...base, state: "cancelled", message: "cancelled" };
   }
   return base;
 }
@@ -122,6 +142,38 @@ export function summarizeResult(result: unknown): {
   bestSpeedupLower?: number;
   alpha?: number;
   cancelled?: boolean;
+  bestLabel?: string;
+  state?: RunState;
+  message?: string;
+} {
+  const extra = resultExtras(result);
+  const core = summarizeCore(result);
+  return { ...core, ...extra };
+}
+
+function resultExtras(result: unknown): { bestLabel?: string; state?: RunState; message?: string } {
+  if (result === null || typeof result !== "object") {
+    return {};
+  }
+  const r = result as Record<string, unknown>;
+  const out: { bestLabel?: string; state?: RunState; message?: string } = {};
+  if (typeof r.bestLabel === "string" && r.bestLabel !== "") {
+    out.bestLabel = r.bestLabel;
+  }
+  if (typeof r.state === "string") {
+    out.state = normalizeState(r.state);
+  }
+  if (typeof r.message === "string" && r.message !== "") {
+    out.message = r.message;
+  }
+  return out;
+}
+
+function summarizeCore(result: unknown): {
+  bestSpeedup?: number;
+  bestSpeedupLower?: number;
+  alpha?: number;
+  cancelled?: boolean;
 } {
   if (typeof result === "number") {
     return { bestSpeedup: finite(result) };
@@ -130,7 +182,7 @@ export function summarizeResult(result: unknown): {
     return {};
   }
   const r = result as Record<string, unknown>;
-  const cancelled = r.cancelled === true || r.status === "cancelled" ? true : undefined;
+  const cancelled = r.cancelled === true || r.status === "cancelled" || r.state === "cancelled" ? true : undefined;
   const direct = finite(r.bestSpeedup) ?? finite(r.best_speedup);
   const fromList = bestVerified(r.results);
   if (direct !== undefined && fromList !== undefined && fromList.bestSpeedupLower !== undefined
@@ -174,15 +226,18 @@ function bestVerified(results: unknown): { bestSpeedup: number; bestSpeedupLower
   return best;
 }
 
-/** `2.9×`, `12×`, `1.15×`-style rounding: one decimal below 10, none above. */
+/**
+ * The server's rule (server/speedlens/format.py), for figures that come without the server's label: one decimal
+ * (`2.9×`, `11.5×`), none from 100× up (`140×`).
+ */
 export function formatSpeedup(value: number): string {
   if (!Number.isFinite(value) || value <= 0) {
     return "?×";
   }
-  if (value >= 9.95) {
+  if (value >= 99.95) {
     return `${Math.round(value)}×`;
   }
-  return `${(Math.round(value * 10) / 10).toFixed(1)}×`;
+  return `${value.toFixed(1)}×`;
 }
 
 /** `90%` for alpha 0.1; `97.5%` for 0.025. */
@@ -192,9 +247,15 @@ export function formatConfidence(alpha: number): string {
 }
 
 /** `2.9× (≥2.3× @90%)`, or `2.9×` without a bound. */
-export function formatBest(status: Pick<FileStatus, "bestSpeedup" | "bestSpeedupLower" | "alpha">, defaultAlpha?: number): string {
+export function formatBest(
+  status: Pick<FileStatus, "bestSpeedup" | "bestSpeedupLower" | "alpha" | "bestLabel">,
+  defaultAlpha?: number,
+): string {
   if (status.bestSpeedup === undefined) {
     return "";
+  }
+  if (status.bestLabel) {
+    return status.bestLabel;
   }
   const head = formatSpeedup(status.bestSpeedup);
   const alpha = status.alpha ?? defaultAlpha;
@@ -205,6 +266,20 @@ export function formatBest(status: Pick<FileStatus, "bestSpeedup" | "bestSpeedup
 }
 
 export type ServerState = "starting" | "running" | "stopped" | "failed";
+
+/** The language status item (`{}` in the status bar): the server's state, whatever the file's. */
+export function serverStatus(state: ServerState, problem?: string): { text: string; detail: string; error: boolean } {
+  switch (state) {
+    case "running":
+      return { text: "speedlens", detail: "server running", error: false };
+    case "starting":
+      return { text: "speedlens", detail: "starting the server…", error: false };
+    case "stopped":
+      return { text: "speedlens", detail: "server stopped", error: false };
+    default:
+      return { text: "speedlens: not running", detail: problem ?? "the server failed; see the log", error: true };
+  }
+}
 
 export type StatusAction = "cancel" | "showReport" | "optimizeFile" | "showLog";
 
@@ -242,11 +317,18 @@ export function formatStatus(
     return { text: "$(circle-slash) speedlens", tooltip: "speedlens server is stopped. Click to show the log.", action: "showLog", warning: false };
   }
   const best = file ? formatBest(file, options.defaultAlpha) : "";
+  const withBest = (suffix: string, tooltip: string): StatusView => ({
+    text: `$(zap) speedlens: ${best}${suffix}`,
+    tooltip: `Best verified speedup for this text: ${best}. ${tooltip}Click to show the report.`,
+    action: "showReport",
+    warning: false,
+  });
   switch (file?.state) {
     case "running": {
-      const msg = shorten(file.message ?? "optimizing…");
+      const pct = file.percentage !== undefined ? ` ${Math.round(file.percentage)}%` : "";
       return {
-        text: `$(loading~spin) speedlens: ${msg}`,
+        // Short: the details are in the progress notification, and a long item pushes Ln/Col off the bar.
+        text: `$(loading~spin) speedlens${pct}`,
         tooltip: `speedlens is optimizing this file${best ? ` (best so far ${best})` : ""}: ${file.message ?? ""}\nClick to cancel.`,
         action: "cancel",
         warning: false,
@@ -254,33 +336,32 @@ export function formatStatus(
     }
     case "done":
       return best
-        ? {
-            text: `$(zap) speedlens: ${best}`,
-            tooltip: `Best verified speedup in this file: ${best}. Click to show the report.`,
-            action: "showReport",
-            warning: false,
-          }
+        ? withBest("", "")
         : {
-            text: "$(zap) speedlens: no verified speedup",
+            text: `$(zap) speedlens: ${shorten(file.message || "no verified speedup")}`,
             tooltip: `${file.message ? `${file.message}\n` : ""}No candidate was verified faster. Click to show the report.`,
             action: "showReport",
             warning: false,
           };
+    case "cancelled":
+      return best
+        ? withBest(" (run cancelled)", "The last run was cancelled; this figure is from an earlier run of the same text. ")
+        : {
+            text: "$(circle-slash) speedlens: cancelled",
+            tooltip: "The run was cancelled (no verdict). Click to optimize again.",
+            action: "optimizeFile",
+            warning: false,
+          };
     case "error":
       return {
-        text: "$(error) speedlens: failed",
+        text: `$(error) speedlens: ${shorten(file.message || "failed", 30)}`,
         tooltip: `${file.message ?? "The optimization failed"}. Click to show the report.`,
         action: "showReport",
         warning: true,
       };
     default:
       return best
-        ? {
-            text: `$(zap) speedlens: ${best}`,
-            tooltip: `Best verified speedup in this file: ${best}. Click to show the report.`,
-            action: "showReport",
-            warning: false,
-          }
+        ? withBest("", "")
         : {
             text: "$(zap) speedlens",
             tooltip: "speedlens: click to optimize this file (Ctrl+Alt+O optimizes the function at the cursor).",

@@ -122,7 +122,7 @@ describe("classifyChange", () => {
 });
 
 describe("package.json configuration", () => {
-  // DESIGN.md section 6.
+  // The defaults README.md ("Configuration") documents (ARCHITECTURE.md, "Settings").
   const designDefaults: Record<string, unknown> = {
     model: "",
     apiBase: "",
@@ -141,7 +141,7 @@ describe("package.json configuration", () => {
     tests: {},
   };
 
-  it("declares every server setting with DESIGN.md's default and a description", () => {
+  it("declares every server setting with the documented default and a description", () => {
     for (const spec of SERVER_SETTINGS) {
       const prop = properties[`speedlens.${spec.key}`];
       assert.ok(prop, `speedlens.${spec.key} missing from package.json`);

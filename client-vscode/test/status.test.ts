@@ -8,6 +8,7 @@ import {
   formatSpeedup,
   formatStatus,
   parseStatusNotification,
+  serverStatus,
   requestFailed,
   requestFinished,
   requestStarted,
@@ -19,7 +20,8 @@ describe("formatting", () => {
     assert.equal(formatSpeedup(2.91), "2.9×");
     assert.equal(formatSpeedup(2.96), "3.0×");
     assert.equal(formatSpeedup(1.1), "1.1×");
-    assert.equal(formatSpeedup(9.96), "10×");
+    assert.equal(formatSpeedup(11.53), "11.5×"); // the server's rule (speedlens.format): never 12× here, 11.5× there
+    assert.equal(formatSpeedup(99.9), "99.9×");
     assert.equal(formatSpeedup(123.4), "123×");
     assert.equal(formatSpeedup(0), "?×");
     assert.equal(formatSpeedup(Number.NaN), "?×");
@@ -36,6 +38,7 @@ describe("formatting", () => {
     assert.equal(formatBest({ bestSpeedup: 2.9, bestSpeedupLower: 2.3 }), "2.9×");
     assert.equal(formatBest({ bestSpeedup: 2.9 }), "2.9×");
     assert.equal(formatBest({}), "");
+    assert.equal(formatBest({ bestSpeedup: 11.53, bestLabel: "11.5× (≥9.8× @90%)" }), "11.5× (≥9.8× @90%)");
   });
 });
 
@@ -57,10 +60,11 @@ describe("formatStatus", () => {
       { state: "running", message: "verifying candidate 3/8 on 19 inputs of the ledger target, please wait", bestSpeedup: 1.5 },
       "running",
     );
-    assert.match(view.text, /^\$\(loading~spin\) speedlens: verifying candidate 3\/8/);
-    assert.ok(view.text.length <= "$(loading~spin) speedlens: ".length + 40);
-    assert.ok(view.text.endsWith("…"));
+    // Short (the message is in the progress notification; a long item pushes Ln/Col off the bar).
+    assert.equal(view.text, "$(loading~spin) speedlens");
+    assert.match(view.tooltip, /verifying candidate 3\/8/);
     assert.equal(view.action, "cancel");
+    assert.equal(formatStatus({ state: "running", percentage: 42.4 }, "running").text, "$(loading~spin) speedlens 42%");
     assert.match(view.tooltip, /best so far 1\.5×/);
   });
 
@@ -81,8 +85,24 @@ describe("formatStatus", () => {
 
   it("error", () => {
     const view = formatStatus({ state: "error", message: "original does not compile" }, "running");
-    assert.equal(view.text, "$(error) speedlens: failed");
+    assert.equal(view.text, "$(error) speedlens: original does not compile");
     assert.match(view.tooltip, /original does not compile/);
+    assert.equal(view.warning, true);
+  });
+
+  it("cancelled is not a verdict; with the text's figure it still shows it", () => {
+    const plain = formatStatus({ state: "cancelled", message: "cancelled" }, "running");
+    assert.equal(plain.text, "$(circle-slash) speedlens: cancelled");
+    assert.doesNotMatch(plain.text, /no verified/);
+    const kept = formatStatus({ state: "cancelled", bestSpeedup: 11.53, bestLabel: "11.5× (≥9.8× @90%)" }, "running");
+    assert.equal(kept.text, "$(zap) speedlens: 11.5× (≥9.8× @90%) (run cancelled)");
+  });
+
+  it("done without a verified speedup says the server's reason", () => {
+    assert.equal(
+      formatStatus({ state: "done", message: "no test inputs found for a.cpp" }, "running").text,
+      "$(zap) speedlens: no test inputs found for a.cpp",
+    );
   });
 });
 
@@ -98,6 +118,8 @@ describe("speedlens/status notification", () => {
       bestSpeedup: 2.9,
       bestSpeedupLower: undefined,
       alpha: undefined,
+      bestLabel: undefined,
+      percentage: undefined,
     });
     assert.equal(parseStatusNotification({ uri: "u", state: "done", bestSpeedup: "2.9" })?.bestSpeedup, undefined);
     assert.equal(parseStatusNotification({ uri: "u", state: "done", best_speedup: 3 })?.bestSpeedup, 3);
@@ -105,12 +127,24 @@ describe("speedlens/status notification", () => {
 
   it("running keeps the last best figure; done replaces it; idle clears it", () => {
     const done = applyNotification(undefined, { uri: "u", state: "done", bestSpeedup: 2.9, bestSpeedupLower: 2.3, alpha: 0.1 });
-    assert.deepEqual(done, { state: "done", message: undefined, bestSpeedup: 2.9, bestSpeedupLower: 2.3, alpha: 0.1 });
-    const running = applyNotification(done, { uri: "u", state: "running", message: "compiling" });
-    assert.deepEqual(running, { state: "running", message: "compiling", bestSpeedup: 2.9, bestSpeedupLower: 2.3, alpha: 0.1 });
-    const better = applyNotification(running, { uri: "u", state: "done", bestSpeedup: 3.5 });
-    assert.deepEqual(better, { state: "done", message: undefined, bestSpeedup: 3.5, bestSpeedupLower: undefined, alpha: 0.1 });
-    assert.deepEqual(applyNotification(better, { uri: "u", state: "idle" }), { state: "idle", message: undefined });
+    assert.deepEqual(done, {
+      state: "done", message: undefined, percentage: undefined, bestSpeedup: 2.9, bestSpeedupLower: 2.3, alpha: 0.1,
+      bestLabel: undefined,
+    });
+    const running = applyNotification(done, { uri: "u", state: "running", message: "compiling", percentage: 10 });
+    assert.deepEqual(running, {
+      state: "running", message: "compiling", percentage: 10, bestSpeedup: 2.9, bestSpeedupLower: 2.3, alpha: 0.1,
+      bestLabel: undefined,
+    });
+    const better = applyNotification(running, { uri: "u", state: "done", bestSpeedup: 3.5, bestLabel: "3.5×" });
+    assert.deepEqual(better, {
+      state: "done", message: undefined, percentage: undefined, bestSpeedup: 3.5, bestSpeedupLower: undefined,
+      alpha: 0.1, bestLabel: "3.5×",
+    });
+    assert.deepEqual(applyNotification(better, { uri: "u", state: "idle" }), {
+      state: "idle", message: undefined, percentage: undefined,
+    });
+    assert.equal(applyNotification(better, { uri: "u", state: "cancelled" }).state, "cancelled");
   });
 
   it("unknown states read as idle", () => {
@@ -134,9 +168,11 @@ describe("client-side request tracking (works without the notification)", () => 
     assert.deepEqual(requestFinished(started, result), {
       state: "done",
       message: undefined,
+      percentage: undefined,
       bestSpeedup: 2.9,
       bestSpeedupLower: 2.3,
       alpha: 0.1,
+      bestLabel: undefined,
     });
   });
 
@@ -146,7 +182,8 @@ describe("client-side request tracking (works without the notification)", () => 
   });
 
   it("cancelled results and failures", () => {
-    assert.equal(requestFinished(requestStarted(undefined), { cancelled: true }).state, "idle");
+    assert.equal(requestFinished(requestStarted(undefined), { cancelled: true }).state, "cancelled");
+    assert.equal(requestFinished(requestStarted(undefined), { state: "cancelled", message: "cancelled" }).state, "cancelled");
     assert.deepEqual(requestFailed({ state: "running" }, "boom"), { state: "error", message: "boom" });
   });
 
@@ -162,7 +199,9 @@ describe("client-side request tracking (works without the notification)", () => 
         { status: "verified", speedup: 2.91, speedupLower: 2.32, alpha: 0.1 },
       ],
     };
-    assert.deepEqual(summarizeResult(result), { bestSpeedup: 2.91, bestSpeedupLower: 2.32, alpha: 0.1, cancelled: undefined });
+    assert.deepEqual(summarizeResult(result), {
+      bestSpeedup: 2.91, bestSpeedupLower: 2.32, alpha: 0.1, cancelled: undefined, state: "done", message: "1 verified",
+    });
     assert.equal(
       formatStatus(requestFinished({ state: "done", bestSpeedup: 2.91 }, result), "running").text,
       "$(zap) speedlens: 2.9× (≥2.3× @90%)",
@@ -180,5 +219,14 @@ describe("client-side request tracking (works without the notification)", () => 
       cancelled: undefined,
     });
     assert.deepEqual(summarizeResult({ results: [{ status: "incorrect", speedup: 9 }, null, 3] }), { cancelled: undefined });
+  });
+});
+
+describe("language status item", () => {
+  it("says whether the server runs; an error when it failed", () => {
+    assert.equal(serverStatus("running").error, false);
+    assert.deepEqual(serverStatus("failed", "no module named speedlens"), {
+      text: "speedlens: not running", detail: "no module named speedlens", error: true,
+    });
   });
 });

@@ -9,14 +9,23 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
+from typing import Protocol
 
+from speedlens.config import Settings
 from speedlens.errors import InputError
 from speedlens.models import ProgressFn, Target
-from speedlens.sandbox.run import Limits, cache_dir, workdir
+from speedlens.sandbox.run import Limits, Sandbox, cache_dir, workdir
 from speedlens.testcases import TestCase, cases_in, default_tests_dir
 
 MIN_GENERATED_INPUTS = 10
 GENERATOR_LIMITS = Limits(cpu_s=30, wall_s=60, memory_mb=2048, output_mb=64)
+
+
+class HasSandbox(Protocol):
+    """What running a generator needs of its caller (the C++ program adapter)."""
+
+    settings: Settings
+    sandbox: Sandbox
 
 
 class NotEnoughInputs(InputError):
@@ -27,12 +36,20 @@ def generated_dir(text: str) -> Path:
     return cache_dir("generated", hashlib.sha256(text.encode()).hexdigest()[:24])
 
 
+def is_generated(cases: list[TestCase], text: str) -> bool:
+    """Whether ``cases`` are the generated inputs of ``text`` (fewer than enough usable ones is then an error)."""
+    directory = generated_dir(text)
+    return bool(cases) and all(case.input.parent == directory for case in cases)
+
+
 def existing_generated_cases(text: str) -> list[TestCase]:
     directory = generated_dir(text)
     return cases_in(directory) if any(directory.glob("*.in")) else []
 
 
-async def generate_cases(engine, path: Path, text: str, target: Target, progress: ProgressFn) -> list[TestCase]:
+async def generate_cases(
+    engine: HasSandbox, path: Path, text: str, target: Target, progress: ProgressFn
+) -> list[TestCase]:
     """Generated inputs for ``text`` (reused when already generated for this exact text)."""
     if cases := existing_generated_cases(text):
         return cases

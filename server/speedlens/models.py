@@ -1,13 +1,14 @@
 """The data that flows through speedlens: targets, candidates, verdicts and results.
 
 These are plain dataclasses with no behaviour beyond (de)serialisation, so the CLI, the language server and
-the benchmarks all speak the same JSON (DESIGN.md sections 3 and 7).
+the benchmarks all speak the same JSON (ARCHITECTURE.md, "Contracts").
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import Enum
@@ -21,6 +22,10 @@ def source_lines(source: str) -> list[str]:
     return [line + "\n" for line in complete] + ([last] if last else [])
 
 
+# ``main``'s definition: a return type (or nothing, for K&R leftovers) then ``main(`` at the start of a line.
+_MAIN = re.compile(r"^[ \t]*(?:(?:[\w:<>]+[ \t*&]+)+)?(?P<main>main)[ \t]*\(", re.MULTILINE)
+
+
 class Status(str, Enum):
     VERIFIED = "verified"
     INCORRECT = "incorrect"
@@ -32,7 +37,8 @@ class Status(str, Enum):
     TAMPERING = "tampering"  # mentions what only a cheat needs (sanitizer internals, /proc/self…): never built
 
 
-# How far a failed verdict got: used to pick "the best failed verdict" of a target (DESIGN.md 3).
+# How far a failed verdict got: used to pick "the best failed verdict" of a target (results are sorted best first;
+# ARCHITECTURE.md, "Data flow of one optimize").
 STATUS_RANK = {
     Status.VERIFIED: 6,
     Status.NOT_FASTER: 5,
@@ -61,6 +67,16 @@ class Target:
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "kind": self.kind, "start_line": self.start_line, "end_line": self.end_line}
+
+    @property
+    def anchor_line(self) -> int:
+        """The line an editor shows this target's lens and hint on: the line of ``main`` for a whole program
+        (its first lines are usually includes or a comment), else the first line of the definition."""
+        if self.kind == "program":
+            match = _MAIN.search(self.text)
+            if match is not None:
+                return self.start_line + self.text.count("\n", 0, match.start("main"))
+        return self.start_line
 
     def replace_in(self, source: str, new_text: str) -> str:
         """The buffer ``source`` with this target's lines replaced by ``new_text``."""
@@ -134,6 +150,8 @@ class Verdict:
     filesystem_isolated: bool = False
     per_input: list[InputMeasurement] = field(default_factory=list)
     samples: int | None = None  # measured samples spent (TVM search)
+    # What the sandbox achieved (``Isolation.to_json()``: method, user namespace, seccomp, notes); None = not said
+    isolation: dict[str, Any] | None = None
     # What the verdict's numbers rest on beyond the detail's headline: timing stopped early, failures of the
     # original itself under the sanitizers that were not held against the candidate.
     notes: list[str] = field(default_factory=list)
@@ -145,8 +163,9 @@ class Verdict:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
-        if self.samples is None:
-            data.pop("samples")
+        for optional in ("samples", "isolation"):
+            if data[optional] is None:
+                data.pop(optional)
         return data
 
     @classmethod

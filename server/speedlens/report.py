@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from speedlens import format as fmt
 from speedlens.models import Result, Status
 
 BAR_WIDTH = 32
@@ -18,8 +19,8 @@ _EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
 # ------------------------------------------------------------------------------------------ helpers
-def _x(value: float | None, digits: int = 2) -> str:
-    return f"{value:.{digits}f}×" if value is not None else "–"
+def _x(value: float | None) -> str:
+    return fmt.speedup(value)
 
 
 def _pct(alpha: float) -> int:
@@ -98,7 +99,7 @@ def text_chart(result: Result, width: int = BAR_WIDTH) -> str:
             if col is not None and 0 <= col < width:
                 bar[col] = mark
         flag = "" if v.speedup_lower is None or s >= v.speedup_lower else "  (below bound)"
-        out.append(f"{name[:name_w]:<{name_w}} {''.join(bar)} {s:6.2f}×{flag}")
+        out.append(f"{name[:name_w]:<{name_w}} {''.join(bar)} {_x(s):>7}{flag}")
     legend = "┊ = 1× (no change)"
     if v.speedup_lower is not None:
         legend += f"   │ = bound ≥{_x(v.speedup_lower)} @{_pct(v.alpha)}%"
@@ -116,31 +117,89 @@ def _untried(report: Any, results: list[Result]) -> list[Any]:
     return [t for t in getattr(report, "targets", []) or [] if (t.name, t.start_line) not in seen]
 
 
-def _verdict_cells(r: Result) -> list[str]:
+def _verdict_cells(number: int, r: Result) -> list[str]:
     v = r.verdict
-    bound = f"≥{_x(v.speedup_lower)} @{_pct(v.alpha)}%" if v.speedup_lower is not None else "–"
-    return [r.candidate.proposer, v.status.value, _x(v.speedup), bound, f"{v.inputs_passed}/{v.n_inputs}",
-            (v.detail or "").replace("\n", " ").replace("|", "\\|")[:160]]
+    bound = fmt.bound(v.speedup_lower, v.alpha) or "–"
+    return [str(number), f"`{r.candidate.proposer}`", v.status.value, _x(v.speedup), bound,
+            f"{v.inputs_passed}/{v.n_inputs}"]
 
 
-def _detail_markdown(detail: str) -> list[str]:
-    """A verdict's detail: inline when one line; a text block when several (a sanitizer report's access, frames
-    and source lines, a compiler's errors, an output diff), whose line breaks markdown would otherwise join."""
-    if not detail:
-        return []
+def _detail_line(number: int, r: Result, limit: int = 400) -> str:
+    """The candidate's detail below the table (a table column squeezes the others and does not wrap)."""
+    detail = " ".join((r.verdict.detail or "").split())
+    if len(detail) > limit:
+        detail = detail[: limit - 1] + "…"
+    return f"{number}. `{r.candidate.proposer}`: {detail}" if detail else ""
+
+
+_LANGUAGE_NAMES = {"cpp": "C++", "tvm": "TVM script"}
+
+
+def _language_name(language: str | None) -> str:
+    return _LANGUAGE_NAMES.get(language or "", language or "unknown")
+
+
+def _detail_block(detail: str) -> list[str]:
+    """A multi-line detail in full (a sanitizer report's access, frames and source lines, a compiler's errors, an
+    output diff), as a text block: the one-line summary below the table joins its lines."""
     if "\n" not in detail:
-        return ["", f"Detail: {detail}"]
-    head, _, body = detail.partition("\n")
-    return ["", f"Detail: {head}", "", "```text", body.replace("```", "ʼʼʼ"), "```"]
+        return []
+    return ["", "```text", detail.replace("```", "ʼʼʼ"), "```"]
 
 
 # ----------------------------------------------------------------------------------------- markdown
+def _markdown_target(report: Any, target: Any, rs: list[Result]) -> list[str]:
+    """One target's section: every candidate's verdict (details below the table), then the best one's numbers."""
+    out: list[str] = []
+    out.append(f"## `{target.name}` ({target.kind}, lines {target.start_line + 1}–{target.end_line + 1})")
+    out.append("")
+    out.append("| # | candidate | verdict | speedup | bound | inputs |")
+    out.append("|---:|---|---|---:|---|---:|")
+    for number, r in enumerate(rs, 1):
+        out.append("| " + " | ".join(_verdict_cells(number, r)) + " |")
+    out.append("")
+    details = [line for number, r in enumerate(rs, 1) if (line := _detail_line(number, r))]
+    if details:
+        out.extend(details)
+        out.append("")
+    best = _best(rs)
+    if best is not None:
+        out += _markdown_best(report, best)
+    return out
+
+
+def _markdown_best(report: Any, best: Result) -> list[str]:
+    """The best candidate's headline, what its bound means, its per-input chart and (verified) its diff."""
+    v = best.verdict
+    head = "Verified" if v.status == Status.VERIFIED else f"Best attempt ({v.status.value})"
+    out = [f"**{head}: `{best.candidate.proposer}`** — {_x(v.speedup)} faster overall"
+           + (f", ≥{_x(v.speedup_lower)} on {_pct(v.alpha)}% of {_population(best)}" if v.speedup_lower else "")
+           + f", {v.inputs_passed}/{v.n_inputs} inputs passed, {v.n_timed} timed."]
+    meaning = bound_meaning(best)
+    if meaning:
+        out += ["", meaning]
+    out += _detail_block(v.detail)
+    chart = text_chart(best)
+    if chart:
+        out += ["", "Per-input speedups (original time / candidate time):", "", "```text", chart, "```"]
+    if v.status == Status.VERIFIED:
+        diff = best.candidate.diff(Path(str(getattr(report, "file", "") or "file")).name)
+        if diff:
+            out += ["", "<details><summary>diff</summary>", "", "```diff", diff.rstrip("\n"), "```", "</details>"]
+    out.append("")
+    return out
+
+
 def render_markdown(report: Any) -> str:
     results: list[Result] = list(getattr(report, "results", []) or [])
     problems: list[str] = list(getattr(report, "problems", []) or [])
-    out = [f"# speedlens report: `{getattr(report, 'file', '')}`", ""]
+    file = str(getattr(report, "file", "") or "")
+    out = [f"# speedlens report: `{Path(file).name or file}`", ""]
+    if Path(file).name != file:
+        out += [f"`{file}`", ""]
     model = getattr(report, "model", "") or "offline rules"
-    out.append(f"Language: {getattr(report, 'language', None) or '?'} · proposer: {model}")
+    out.append(f"Language: {_language_name(getattr(report, 'language', None))} · proposer: {model}")
+    out.append("")
     n_verified = sum(1 for r in results if r.verdict.status == Status.VERIFIED)
     targets = _group(results)
     out.append(f"{len(targets)} target(s), {len(results)} candidate(s) tried, {n_verified} verified.")
@@ -157,46 +216,7 @@ def render_markdown(report: Any) -> str:
     if _untried(report, results):
         out.append("")
     for target, rs in targets:
-        out.append(f"## `{target.name}` ({target.kind}, lines {target.start_line + 1}–{target.end_line + 1})")
-        out.append("")
-        out.append("| candidate | verdict | speedup | bound | inputs | detail |")
-        out.append("|---|---|---|---|---|---|")
-        for r in rs:
-            out.append("| " + " | ".join(_verdict_cells(r)) + " |")
-        out.append("")
-        best = _best(rs)
-        if best is None:
-            continue
-        v = best.verdict
-        head = "Verified" if v.status == Status.VERIFIED else f"Best attempt ({v.status.value})"
-        out.append(f"**{head}: `{best.candidate.proposer}`** — {_x(v.speedup)} faster overall"
-                   + (f", ≥{_x(v.speedup_lower)} on {_pct(v.alpha)}% of {_population(best)}"
-                      if v.speedup_lower else "")
-                   + f", {v.inputs_passed}/{v.n_inputs} inputs passed, {v.n_timed} timed.")
-        meaning = bound_meaning(best)
-        if meaning:
-            out.append("")
-            out.append(meaning)
-        out += _detail_markdown(v.detail)
-        chart = text_chart(best)
-        if chart:
-            out.append("")
-            out.append("Per-input speedups (original time / candidate time):")
-            out.append("")
-            out.append("```text")
-            out.append(chart)
-            out.append("```")
-        if v.status == Status.VERIFIED:
-            diff = best.candidate.diff(Path(str(getattr(report, "file", "") or "file")).name)
-            if diff:
-                out.append("")
-                out.append("<details><summary>diff</summary>")
-                out.append("")
-                out.append("```diff")
-                out.append(diff.rstrip("\n"))
-                out.append("```")
-                out.append("</details>")
-        out.append("")
+        out += _markdown_target(report, target, rs)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -224,8 +244,8 @@ def svg_chart(result: Result, width: int = 640, bar_h: int = 18) -> str:
         parts.append(f'<text x="{label_w - 6}" y="{y + bar_h - 5}" text-anchor="end" font-size="12">'
                      f'{html.escape(name[:22])}</text>')
         parts.append(f'<rect x="{label_w}" y="{y}" width="{x(s) - label_w:.1f}" height="{bar_h}" fill="{color}">'
-                     f'<title>{html.escape(name)}: {s:.2f}×</title></rect>')
-        parts.append(f'<text x="{x(s) + 4:.1f}" y="{y + bar_h - 5}" font-size="11">{s:.2f}×</text>')
+                     f'<title>{html.escape(name)}: {_x(s)}</title></rect>')
+        parts.append(f'<text x="{x(s) + 4:.1f}" y="{y + bar_h - 5}" font-size="11">{_x(s)}</text>')
     bottom = pad + len(rows) * (bar_h + 4)
     parts.append(f'<line x1="{x(1.0):.1f}" y1="{pad - 2}" x2="{x(1.0):.1f}" y2="{bottom}" stroke="#555"/>')
     parts.append(f'<text x="{x(1.0):.1f}" y="{bottom + 14}" font-size="11" text-anchor="middle">1×</text>')
@@ -234,7 +254,7 @@ def svg_chart(result: Result, width: int = 640, bar_h: int = 18) -> str:
         parts.append(f'<line x1="{xb:.1f}" y1="{pad - 2}" x2="{xb:.1f}" y2="{bottom}" stroke="#b22222" '
                      f'stroke-dasharray="5,3" stroke-width="2"/>')
         parts.append(f'<text x="{xb:.1f}" y="{bottom + 14}" font-size="11" text-anchor="middle" fill="#b22222">'
-                     f'bound ≥{v.speedup_lower:.2f}× @{_pct(v.alpha)}%</text>')
+                     f'bound {fmt.bound(v.speedup_lower, v.alpha)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -262,7 +282,7 @@ def render_html(report: Any) -> str:
     model = getattr(report, "model", "") or "offline rules"
     n_verified = sum(1 for r in results if r.verdict.status == Status.VERIFIED)
     targets = _group(results)
-    out.append(f"<p>Language: {esc(str(getattr(report, 'language', None) or '?'))} · proposer: {esc(model)} · "
+    out.append(f"<p>Language: {esc(_language_name(getattr(report, 'language', None)))} · proposer: {esc(model)} · "
                f"{len(targets)} target(s), {len(results)} candidate(s) tried, {n_verified} verified.</p>")
     if problems:
         out.append("<h2>Problems</h2><ul>")
@@ -276,8 +296,8 @@ def render_html(report: Any) -> str:
         out.append("<table><tr><th>candidate</th><th>verdict</th><th>speedup</th><th>bound</th>"
                    "<th>inputs</th><th>detail</th></tr>")
         for r in rs:
-            cells = _verdict_cells(r)
-            cells[-1] = (r.verdict.detail or "")[:400]
+            cells = _verdict_cells(0, r)[1:] + [(r.verdict.detail or "")[:400]]
+            cells[0] = r.candidate.proposer
             cls = ' class="verified"' if r.verdict.status == Status.VERIFIED else ""
             out.append("<tr>" + "".join(
                 f"<td{cls if i == 1 else ''}>{esc(c)}</td>" for i, c in enumerate(cells)) + "</tr>")

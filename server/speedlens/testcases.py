@@ -1,4 +1,4 @@
-"""Where a program's test inputs come from (DESIGN.md 4): --tests DIR, the [tests] mapping, or NAME.tests/."""
+"""Where a program's test inputs come from: --tests DIR, the [tests] mapping, or NAME.tests/ (README.md)."""
 
 from __future__ import annotations
 
@@ -68,3 +68,28 @@ def no_tests_hint(source: Path) -> str:
         f"put input files in {default_tests_dir(source)}/*.in (optional *.out beside them), pass --tests DIR, "
         f'map the file in speedlens.toml [tests] ("{source.name}" = "data/*.in"), or configure a model to generate them'
     )
+
+
+NO_TESTS_CODE = "no-tests"  # the diagnostic code of "no test inputs found" in the editor (its quick fix creates them)
+
+
+def is_no_tests(problem: object) -> bool:
+    """Whether a run's problem is "no test inputs found" (the engine raises it with ``no_tests_hint``)."""
+    return isinstance(problem, InputError) and problem.message.startswith("no test inputs found")
+
+
+def editor_no_tests_hint(source: Path) -> str:
+    """``no_tests_hint`` for an editor user: no CLI flags, the quick fix and the setting instead."""
+    tests = default_tests_dir(source).name
+    return (f'use the quick fix "Create {tests}/ with an example input" (command speedlens.createTests) and write '
+            f"what the program reads on stdin there, or configure a model (setting speedlens.model) to generate inputs")
+
+
+def create_example(source: Path) -> Path:
+    """Create ``NAME.tests/01.in`` (empty: the user writes an example input); an existing file is kept."""
+    directory = default_tests_dir(source)
+    directory.mkdir(exist_ok=True)
+    example = directory / "01.in"
+    if not example.exists():
+        example.write_text("")
+    return example

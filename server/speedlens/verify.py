@@ -171,7 +171,7 @@ class CppVerifier:
             network_isolated=self.sandbox.network_isolated,
             filesystem_isolated=self.sandbox.filesystem_isolated,
         )
-        findings = tamper_findings(candidate)
+        findings = tamper_findings(candidate, baseline.source)
         if findings:
             verdict.status = Status.TAMPERING
             found = "\n".join(findings)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig
 from speedlens import __version__
 from speedlens.models import Target
@@ -26,6 +28,7 @@ from tests.e2e.conftest import (
     whole_range,
     write_sample,
 )
+from tests.e2e.contract import validate_contract
 
 pytestmark = [pytest.mark.timeout(180)]
 
@@ -53,9 +56,17 @@ async def test_optimize_hint_and_code_action(lsp, tmp_path):
     assert all(d.severity in (types.DiagnosticSeverity.Hint, types.DiagnosticSeverity.Information)
                for d in diagnostics)
 
+    # Before any result: one "⚡ Optimize" lens per target, the program's on main's line (line 4), not line 0.
+    before = await lsp.text_document_code_lens_async(types.CodeLensParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert [(lens.range.start.line, lens.command.title) for lens in before] == [(4, "⚡ Optimize")]
+
     summary = await execute(lsp, "speedlens.optimizeFile", uri)
     assert summary["state"] == "done", summary
     assert summary["verified"] >= 1, summary
+    validate_contract("optimizeResult", summary)
+    for update in lsp.status_updates:
+        validate_contract("status", update)
 
     # Work-done progress: begin, reports naming target/candidate/input, end.
     reports = [v for values in lsp.progress_reports.values() for v in values]
@@ -70,12 +81,16 @@ async def test_optimize_hint_and_code_action(lsp, tmp_path):
     assert hints, "no inlay hint after a verified optimization"
     label = hints[0].label
     assert isinstance(label, str) and label.startswith("⚡ ") and "faster" in label and "5/5 inputs" in label
+    assert hints[0].position.line == 4  # on main, the target's own line
+    # One formatting everywhere: the status's label, the command result's and the hint's figure agree.
+    done = next(s for s in reversed(lsp.status_updates) if s.get("state") == "done")
+    assert done["bestLabel"] == summary["bestLabel"] and label.startswith(f"⚡ {done['bestLabel'].split()[0]} faster")
     resolved = await lsp.inlay_hint_resolve_async(hints[0])
     assert resolved.tooltip is not None
 
     lenses = await lsp.text_document_code_lens_async(types.CodeLensParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
-    assert lenses and lenses[0].command is None  # cheap list ...
+    assert lenses and lenses[0].command is None and lenses[0].range.start.line == 4  # cheap list ...
     lens = await lsp.code_lens_resolve_async(lenses[0])
     assert lens.command is not None and lens.command.title == label  # ... detail on resolve
 
@@ -88,6 +103,7 @@ async def test_optimize_hint_and_code_action(lsp, tmp_path):
     assert isinstance(best, types.CodeAction)
     assert best.kind == types.CodeActionKind.QuickFix and best.is_preferred
     assert best.title.startswith("Apply verified ") and "speedup" in best.title
+    assert best.title.startswith(f"Apply verified {done['bestLabel'].split()[0]} speedup")
     doc_edit = best.edit.document_changes[0]
     assert doc_edit.text_document.version == 1
     new_text = apply_text_edits(text, list(doc_edit.edits))
@@ -99,6 +115,7 @@ async def test_optimize_hint_and_code_action(lsp, tmp_path):
     assert new_text == target.replace_in(text, best_result["code"])
     report = await execute(lsp, "speedlens.showReport", uri)
     assert isinstance(report, str) and "verified" in report and "```" in report
+    assert "Language: C++" in report and "file changed" not in report
 
     change_doc(lsp, uri, 2, new_text)
     # After the edit the old result is stale: hints and actions for the new text come only from results whose
@@ -142,7 +159,30 @@ async def test_cancel_leaves_no_child_processes(lsp):
     summary = await asyncio.wait_for(run, timeout=30)
     assert summary["state"] == "cancelled"
     assert descendants(pid) == [], "cancelled optimization left processes behind"
-    assert any(s.get("state") == "idle" for s in lsp.status_updates)
+    # "cancelled" is its own state (not "idle", which a client would show as "no verified speedup").
+    await wait_for(lambda: any(s.get("state") == "cancelled" for s in lsp.status_updates), what="a cancelled status")
+    validate_contract("optimizeResult", summary)
+
+
+async def test_cancel_request_stops_the_job_and_its_processes(lsp):
+    """$/cancelRequest on the executeCommand request: answered -32800 AND the job stops, leaving no process."""
+    path = write_sample(lsp.workspace_dir, inputs=5, numbers=300_000)
+    uri = open_doc(lsp, path)
+    pid = server_pid(lsp)
+    params = types.ExecuteCommandParams(command="speedlens.optimizeFile", arguments=[uri])
+    run = asyncio.ensure_future(
+        lsp.protocol.send_request_async(types.WORKSPACE_EXECUTE_COMMAND, params, msg_id="optimize-1"))
+    await wait_until_sandbox_busy(lsp)
+    lsp.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="optimize-1"))
+    with pytest.raises(JsonRpcException) as answer:
+        await asyncio.wait_for(run, timeout=30)
+    assert answer.value.code == -32800
+    await wait_for(lambda: not descendants(pid), timeout=15, what="the job's processes to exit")
+    def updates() -> list[tuple[str, str]]:
+        return [(s["state"], s["message"]) for s in lsp.status_updates if s.get("uri") == uri]
+
+    await wait_for(lambda: any("cancelled" in u for u in updates()), what="a status that says cancelled")
+    assert not any(state == "done" for state, _ in updates()), updates()  # stopped, not run to the end
 
 
 async def test_edit_cancels_running_job(lsp):
@@ -187,6 +227,21 @@ async def test_blocking_problem_is_one_warning(lsp):
 
     found = await wait_for(warnings, what="a warning diagnostic")
     assert len(found) == 1 and "no test inputs" in found[0].message and "lonely.tests" in found[0].message
+    # Worded for an editor user (no CLI flag), with a quick fix that creates lonely.tests/01.in.
+    assert "--tests" not in found[0].message and found[0].code == "no-tests"
+    actions = await lsp.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=found[0].range,
+        context=types.CodeActionContext(diagnostics=found)))
+    # pytest-lsp decodes a CodeAction that holds a command as a Command whose `command` is the CodeAction's
+    # command object (written as a Python dict): undo that.
+    commands = [ast.literal_eval(a.command) if isinstance(a, types.Command) and a.command.startswith("{")
+                else {"title": a.title, "command": a.command.command, "arguments": a.command.arguments}
+                if isinstance(a, types.CodeAction) and a.command else {} for a in actions]
+    fix = next(c for c in commands if c.get("command") == "speedlens.createTests")
+    assert fix["title"] == "Create lonely.tests/ with an example input"
+    created = await execute(lsp, fix["command"], *fix["arguments"])
+    validate_contract("createTestsResult", created)
+    assert (lsp.workspace_dir / "lonely.tests" / "01.in").is_file()
 
 
 async def test_results_survive_restart(lsp, tmp_path):

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from lsprotocol import types
+from speedlens.engine import best_per_target
 from speedlens.errors import ConfigError
 from speedlens.lsp import convert
 from speedlens.lsp.settings import SettingsManager
@@ -58,7 +59,7 @@ def test_finding_diagnostic_is_clamped():
 
 def test_best_per_target_only_verified():
     ok, bad = make_result(), make_result(status=Status.NOT_FASTER)
-    assert convert.best_per_target([bad, ok, make_result(speedup=1.5)]) == [ok]
+    assert best_per_target([bad, ok, make_result(speedup=1.5)]) == [ok]
 
 
 def test_settings_priority(tmp_path):
@@ -84,7 +85,8 @@ def test_markdown_report_has_verdicts_chart_and_meaning():
                              results=[make_result(), make_result(status=Status.INCORRECT, speedup=None, lower=None,
                                                                  passed=3)])
     md = render_markdown(report)
-    assert "| rules:sync-stdio | verified | 2.91× | ≥2.32× @90% | 19/19 |" in md
+    assert "| 1 | `rules:sync-stdio` | verified | 2.9× | ≥2.3× @90% | 19/19 |" in md
+    assert "Language: C++" in md
     assert "incorrect" in md and "probability ≥ 90%" in md and "```text" in md and "│ = bound" in md
     chart = text_chart(make_result())
     assert chart.count("\n") == 10 and "█" in chart

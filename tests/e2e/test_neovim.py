@@ -1,4 +1,4 @@
-"""Headless Neovim as a real LSP client: optimize, take the quick fix, write the file (DESIGN.md 7)."""
+"""Headless Neovim as a real LSP client with the README's 0.7 snippet: progress and result shown, quick fix, write."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ def test_neovim_applies_verified_rewrite(tmp_path):
     summary = json.loads(result_file.read_text())
     assert summary["ok"], f"{summary}\n{proc.stderr}"
     assert summary["action"].startswith("Apply verified "), summary
+    # The README's snippet shows the run's progress (it moves) and its outcome, then the command's result.
+    running = [e["text"] for e in summary["echoed"] if e["state"] == "running"]
+    assert len(set(running)) >= 3, summary["echoed"]
+    label = summary["optimize"]["bestLabel"]
+    assert any(e["state"] == "done" and label in e["text"] for e in summary["echoed"]), summary["echoed"]
+    assert summary["notified"] == [f"speedlens: {summary['optimize']['message']} · best {label}"], summary["notified"]
 
     best = next(r for r in summary["optimize"]["results"] if r["status"] == "verified")
     target = Target(best["target"], "program", "cpp", best["startLine"], best["endLine"], "")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from speedlens.config import Settings, apply_overrides
 from speedlens.models import Status
-from speedlens.retrieval.corpus import bundled_corpus
+from speedlens.retrieval.corpus import bundled_corpus, bundled_path
 from speedlens.testcases import cases_in
 from speedlens.verify import CppVerifier
 
@@ -28,6 +28,15 @@ def test_corpus_is_large_and_covers_the_categories():
 def test_jsonl_is_in_sync_with_its_sources():
     result = subprocess.run([sys.executable, str(ROOT / "corpus" / "build.py"), "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+
+def test_package_ships_the_corpus_once_compressed_and_reads_it_unpacked():
+    data = ROOT / "server" / "speedlens" / "retrieval" / "data"
+    assert sorted(p.name for p in data.iterdir()) == ["bundled.jsonl.gz"]
+    unpacked = bundled_path()
+    assert unpacked is not None and unpacked.suffix == ".jsonl" and data not in unpacked.parents
+    assert bundled_path() == unpacked  # unpacked once
 
 
 @pytest.mark.slow

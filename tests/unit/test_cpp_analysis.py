@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from speedlens.analysis.cpp import find_targets, findings, has_main, parse, source_lines, syntax_errors, target_at
+from speedlens.analysis.cpp import find_targets, has_main, parse, source_lines, syntax_errors, target_at
+from speedlens.propose.findings import findings
 from speedlens.propose.rules import RULES
 
 SOURCE = textwrap.dedent(

@@ -8,9 +8,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from speedlens.analysis import cpp
-from speedlens.analysis.cpp import IncrementalFindings, findings, node_finding, parse, syntax_errors, units, walk
+from speedlens.analysis.cpp import node_finding, parse, parse_bytes, syntax_errors, units, walk
 from speedlens.models import Finding
+from speedlens.propose import findings as incremental
+from speedlens.propose.findings import IncrementalFindings, findings
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "cpp"
 
@@ -179,7 +180,7 @@ def layout(chunks) -> list[tuple]:
 
 
 def fresh_chunks(data: bytes) -> list[tuple]:
-    return layout(cpp._chunks(cpp._parser().parse(data), data))
+    return layout(incremental._chunks(parse_bytes(data), data))
 
 
 def item_text(chunk) -> str:
@@ -200,15 +201,15 @@ def test_re_parsing_around_an_edit_gives_the_top_level_nodes_of_a_fresh_parse(ed
         rng = random.Random(seed)
         text = rng.choice(texts)
         data = text.encode("utf-8")
-        chunks = cpp._chunks(cpp._parser().parse(data), data)
+        chunks = incremental._chunks(parse_bytes(data), data)
         for _ in range(30):
             edited = edit(rng, text)
             new = edited.encode("utf-8")
-            if cpp._parser().parse(new).root_node.has_error:
+            if parse_bytes(new).root_node.has_error:
                 continue  # only error-free texts are re-parsed locally (and a keystroke mostly breaks one)
-            rechunked = cpp._rechunk(data, chunks, new)
+            rechunked = incremental._rechunk(data, chunks, new)
             if rechunked is None:  # the edit joined the chunk after it: parsed whole
-                rechunked = cpp._chunks(cpp._parser().parse(new), new)
+                rechunked = incremental._chunks(parse_bytes(new), new)
             else:
                 local += 1
             assert layout(rechunked) == fresh_chunks(new), f"seed {seed}:\n{edited}"
@@ -235,12 +236,12 @@ def test_a_whole_re_parse_is_the_tree_of_a_fresh_parse():
         rng = random.Random(seed)
         text = rng.choice(texts)
         data = text.encode("utf-8")
-        tree = cpp._reparse_whole(b"", None, data)
+        tree = incremental._reparse_whole(b"", None, data)
         for _ in range(30):
             text = random_edit(rng, text)
             new = text.encode("utf-8")
-            tree = cpp._reparse_whole(data, tree, new)
-            assert str(tree.root_node) == str(cpp._parser().parse(new).root_node), f"seed {seed}:\n{text}"
+            tree = incremental._reparse_whole(data, tree, new)
+            assert str(tree.root_node) == str(parse_bytes(new).root_node), f"seed {seed}:\n{text}"
             data = new
 
 
@@ -407,7 +408,7 @@ def test_an_item_read_differently_after_other_items_is_re_parsed_with_them():
     after another item. A comment before it does not count as an item."""
     old = "void f();\n// note\nios::sync_with_stdio(false);\nstruct S {\n};\n"
     new = old.replace("sync_with", "sync_;with")
-    chunks = cpp._chunks(cpp._parser().parse(old.encode()), old.encode())
-    rechunked = cpp._rechunk(old.encode(), chunks, new.encode())
+    chunks = incremental._chunks(parse_bytes(old.encode()), old.encode())
+    rechunked = incremental._rechunk(old.encode(), chunks, new.encode())
     assert layout(rechunked) == fresh_chunks(new.encode())
     assert rechunked[2].node.type == "qualified_identifier"  # the empty declaration, as in a fresh parse

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import socket
 import subprocess
 import threading
+import time
 import uuid
 from pathlib import Path
 
 import pytest
+from speedlens.cache import BoundedDir, load_checked, store_checked
 from speedlens.config import Settings, apply_overrides
-from speedlens.models import Status
-from speedlens.sandbox.run import Limits, Sandbox, detect_isolation, workdir
+from speedlens.models import Status, Verdict
+from speedlens.sandbox.cpp import redact_compiler_output
+from speedlens.sandbox.run import Limits, RunResult, Sandbox, detect_isolation, launcher_path, workdir
 from speedlens.testcases import discover
 from speedlens.verify import CppVerifier
 
@@ -21,7 +25,7 @@ ORIGINAL = """
 #include <iostream>
 int main() { long long n; std::cin >> n; std::cout << n * 2 << "\\n"; }
 """
-CORRECT_TAIL = "long long n; std::cin >> n; std::cout << n * 2 << \"\\n\";"
+CORRECT_TAIL = 'long long n; std::cin >> n; std::cout << n * 2 << "\\n";'
 ISOLATED = detect_isolation()
 
 
@@ -97,7 +101,8 @@ def test_canary_outside_workdir_is_untouched(write_program, tmp_path):
     for canary in canaries:
         canary.write_text("alive")
     writes = "".join(
-        f'{{ FILE* f = std::fopen("{c}", "w"); if (f) {{ std::fputs("owned", f); std::fclose(f); }} std::remove("{c}"); }}\n'
+        f'{{ FILE* f = std::fopen("{c}", "w"); if (f) {{ std::fputs("owned", f); std::fclose(f); }}'
+        f' std::remove("{c}"); }}\n'
         for c in canaries
     )
     candidate = f"#include <cstdio>\n#include <iostream>\nint main() {{\n{writes}{CORRECT_TAIL}\n}}\n"
@@ -202,7 +207,9 @@ def test_cancellation_kills_the_process_group():
     async def run():
         with workdir() as wd:
             task = asyncio.create_task(
-                Sandbox().run(["/bin/sh", "-c", f"sleep {marker} & sleep {marker}"], workdir=wd, limits=Limits(wall_s=60))
+                Sandbox().run(
+                    ["/bin/sh", "-c", f"sleep {marker} & sleep {marker}"], workdir=wd, limits=Limits(wall_s=60)
+                )
             )
             await asyncio.sleep(1.0)
             task.cancel()
@@ -230,3 +237,73 @@ def test_concurrent_runs_on_a_fresh_cache_build_the_launcher_once(tmp_path, monk
     results = asyncio.run(many())
     assert [r.stdout.decode().strip() for r in results] == [str(i) for i in range(6)]
     assert all(r.status == "ok" for r in results)
+
+
+def test_run_batch_returns_each_jobs_output(tmp_path):
+    """Timed runs are checked too: each job's stdout comes back, with its digest."""
+    inputs = []
+    for i in range(3):
+        inputs.append(tmp_path / f"{i}.in")
+        inputs[-1].write_text(f"line {i}\n")
+    with workdir() as wd:
+        results = asyncio.run(Sandbox().run_batch([(Path("/bin/cat"), path) for path in inputs], workdir=wd))
+    assert [r.stdout for r in results] == [b"line 0\n", b"line 1\n", b"line 2\n"]
+    assert results[1].stdout_sha256 == hashlib.sha256(b"line 1\n").hexdigest()
+
+
+def test_the_launcher_takes_no_program_on_its_command_line():
+    """Jobs only arrive framed on its stdin, so nothing about a job shows in a process listing or /proc/*/cmdline."""
+    proc = subprocess.run([str(launcher_path()), "/bin/echo", "hi"], input=b"", capture_output=True)
+    assert proc.returncode == 125 and b"hi" not in proc.stdout
+
+
+@pytest.mark.skipif(ISOLATED.method != "bwrap", reason="the full isolation needs bubblewrap")
+def test_isolation_is_stated_truthfully():
+    assert ISOLATED.filesystem and ISOLATED.network and ISOLATED.user_namespace and ISOLATED.seccomp
+    summary = ISOLATED.summary()
+    assert "user namespace" in summary and "seccomp" in summary and "no cgroup" in summary
+    assert Verdict(Status.VERIFIED, isolation=ISOLATED.to_json()).to_json()["isolation"]["seccomp"] is True
+    assert "isolation" not in Verdict(Status.VERIFIED).to_json()  # additive: absent unless said
+
+
+def test_compiler_messages_about_other_files_are_withheld():
+    text = (
+        "In file included from prog.cpp:1:\n"
+        "/secrets/.env:1:1: error: 'API_KEY' does not name a type\n"
+        "    1 | API_KEY=sk-live-123\n"
+        "      | ^~~~~~~\n"
+        "prog.cpp:3:5: error: 'undeclared' was not declared in this scope\n"
+        "    3 |     undeclared;\n"
+        "      |     ^~~~~~~~~~\n"
+    )
+    redacted = redact_compiler_output(text)
+    assert "sk-live" not in redacted and "API_KEY" not in redacted
+    assert "prog.cpp:3:5: error: 'undeclared'" in redacted and "    3 |     undeclared;" in redacted
+    assert "[3 line(s) about other files withheld]" in redacted
+
+
+def test_a_programs_stderr_is_quoted_only_for_runtime_diagnostics():
+    result = RunResult("exit", exit_code=1, stderr=b"API_KEY=sk-123\nterminate called after throwing std::bad_alloc\n")
+    assert "terminate called" in result.describe() and "sk-123" not in result.describe()
+
+
+def test_bounded_dir_evicts_the_least_recently_used(tmp_path):
+    bound = BoundedDir(tmp_path, max_bytes=2500, interval_s=0)
+    for i, age in enumerate([300, 200, 100]):
+        entry = tmp_path / f"e{i}"
+        entry.mkdir()
+        (entry / "blob").write_bytes(b"x" * 1000)
+        os.utime(entry, (time.time() - age, time.time() - age))
+    bound.touch(tmp_path / "e0")  # used just now: the oldest by creation, but not by use
+    bound.stored()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e0", "e2"]
+
+
+def test_a_cached_binary_that_does_not_match_its_digest_is_dropped(tmp_path):
+    source = tmp_path / "built"
+    source.write_bytes(b"\x7fELF program")
+    target = tmp_path / "cache" / "prog"
+    store_checked(source, target)
+    assert load_checked(target) == target
+    target.write_bytes(b"")  # a full disk, a crash mid-copy
+    assert load_checked(target) is None and not target.exists()

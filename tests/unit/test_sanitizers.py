@@ -6,7 +6,6 @@ from speedlens.models import Candidate, Result, Status, Target, Verdict
 from speedlens.report import render_html, render_markdown
 from speedlens.sandbox.run import RunResult
 from speedlens.sandbox.sanitizers import failure_kind, sanitizer_detail
-from speedlens.sandbox.tamper import tamper_findings
 
 SOURCE = """#include <vector>
 int main() {
@@ -64,17 +63,6 @@ def test_failure_kinds_compare_two_programs_coarsely():
     assert failure_kind(RunResult("exit", stderr=ASAN.encode())) == "AddressSanitizer: heap-buffer-overflow"
     assert failure_kind(RunResult("exit", stderr=UBSAN.encode())) == "runtime error: signed integer overflow"
     assert failure_kind(RunResult("timeout")) == "timeout"
-
-
-def test_tamper_findings_name_the_line_and_the_reason():
-    assert tamper_findings(SOURCE) == []
-    found = tamper_findings('int main() {\n  extern int __asan_init;\n  asm(".incbin \\"/etc/passwd\\"");\n}\n')
-    assert found == [
-        "line 2: refers to sanitizer internals (`__asan_init`)",
-        "line 3: embeds a file with the assembler's .incbin (`.incbin`)",
-    ]
-    assert tamper_findings('#include "/etc/shadow"\n')[0].startswith("line 1: includes a file by absolute path")
-    assert tamper_findings("FILE* f = fopen(\"/proc/self/status\", \"r\");")[0].startswith("line 1: inspects")
 
 
 class Report:

@@ -155,7 +155,7 @@ def test_tampering_candidate_is_rejected_unbuilt(write_program):
     candidate = FAST.replace("int main() {", 'int main() {\n    if (getenv("ASAN_OPTIONS")) return 0;')
     verdict = run_verify(write_program, candidate, sizes=SIZES[:2])
     assert verdict.status == Status.TAMPERING
-    assert "line 7: reads the sanitizers' options" in verdict.detail and verdict.inputs_passed == 0
+    assert "line 7: reads sanitizer options" in verdict.detail and verdict.inputs_passed == 0
 
 
 def test_off_by_one_is_incorrect(write_program):

@@ -14,6 +14,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.protocol import default_converter
 
+from speedlens import format as fmt
 from speedlens.models import Finding, Result, Target, source_lines
 
 SOURCE = "speedlens"
@@ -128,7 +129,7 @@ def info_diagnostic(message: str, code: str) -> types.Diagnostic:
 
 # ------------------------------------------------------------------------------------------ labels
 def _x(value: float | None) -> str:
-    return f"{value:.1f}×" if value is not None else "?×"
+    return fmt.speedup(value)
 
 
 def coverage_percent(alpha: float) -> int:
@@ -142,7 +143,7 @@ def _population(result: Result) -> str:
 def hint_label(result: Result) -> str:
     """``⚡ 2.9× faster · ≥2.3× on 90% of inputs · 19/19 inputs``"""
     v = result.verdict
-    parts = [f"⚡ {_x(v.speedup)} faster"]
+    parts = [fmt.faster(v)]
     if v.speedup_lower is not None:
         parts.append(f"≥{_x(v.speedup_lower)} on {coverage_percent(v.alpha)}% of {_population(result)}")
     parts.append(f"{v.inputs_passed}/{v.n_inputs} inputs")
@@ -154,8 +155,13 @@ def action_title(result: Result) -> str:
     v = result.verdict
     title = f"Apply verified {_x(v.speedup)} speedup"
     if v.speedup_lower is not None:
-        title += f" (≥{_x(v.speedup_lower)} @{coverage_percent(v.alpha)}%)"
+        title += f" ({fmt.bound(v.speedup_lower, v.alpha)})"
     return title
+
+
+def preview_title(result: Result) -> str:
+    """``Preview verified 2.9× speedup``: the code action beside Apply that opens a diff."""
+    return f"Preview verified {_x(result.verdict.speedup)} speedup"
 
 
 def result_tooltip(result: Result) -> str:
@@ -182,21 +188,9 @@ def verified(results: Iterable[Result]) -> list[Result]:
     return [r for r in results if r.verdict.verified]
 
 
-def best_per_target(results: Iterable[Result]) -> list[Result]:
-    """The first (best) verified result of each target, in the engine's best-first order."""
-    seen: set[tuple[str, int]] = set()
-    best: list[Result] = []
-    for r in verified(results):
-        key = (r.target.name, r.target.start_line)
-        if key not in seen:
-            seen.add(key)
-            best.append(r)
-    return best
-
-
 def inlay_hint(result: Result, lines: list[str], data: dict[str, Any], units: Units = utf16_len) -> types.InlayHint:
     return types.InlayHint(
-        position=line_end(lines, result.target.start_line, units),
+        position=line_end(lines, result.target.anchor_line, units),
         label=hint_label(result),
         padding_left=True,
         data=data,
@@ -204,8 +198,22 @@ def inlay_hint(result: Result, lines: list[str], data: dict[str, Any], units: Un
 
 
 def code_lens(result: Result, data: dict[str, Any]) -> types.CodeLens:
-    pos = types.Position(line=result.target.start_line, character=0)
+    pos = types.Position(line=result.target.anchor_line, character=0)
     return types.CodeLens(range=types.Range(start=pos, end=pos), data=data)
+
+
+OPTIMIZE_TITLE = "⚡ Optimize"
+
+
+def optimize_lens(target: Target, uri: str) -> types.CodeLens:
+    """The lens on a target that has no verified result (yet): runs the optimization of that target."""
+    pos = types.Position(line=target.anchor_line, character=0)
+    if target.kind == "program":  # optimizing "the target at main's line" would pick the function main
+        command = types.Command(title=OPTIMIZE_TITLE, command="speedlens.optimizeFile", arguments=[uri])
+    else:
+        command = types.Command(title=OPTIMIZE_TITLE, command="speedlens.optimizeTarget",
+                                arguments=[uri, target.start_line])
+    return types.CodeLens(range=types.Range(start=pos, end=pos), command=command)
 
 
 def lens_command(result: Result | None, uri: str) -> types.Command:
@@ -262,6 +270,30 @@ def code_action(
         edit=workspace_edit,
         data={"uri": uri, "hash": result.content_hash, "proposer": result.candidate.proposer},
     )
+
+
+def preview_action(result: Result, uri: str, text: str, command: str) -> types.CodeAction:
+    """Runs the client's diff command with (uri, title, rewritten text): the original beside the rewrite."""
+    title = preview_title(result)
+    return types.CodeAction(
+        title=title, kind=types.CodeActionKind.QuickFix, is_preferred=False,
+        command=types.Command(title=title, command=command,
+                              arguments=[uri, f"{result.target.name}: {fmt.faster(result.verdict)[2:]} (verified)",
+                                         result.target.replace_in(text, result.candidate.code)]),
+    )
+
+
+def create_tests_action(diagnostic: types.Diagnostic, uri: str) -> types.CodeAction:
+    """The "no test inputs" warning's fix: the server's ``speedlens.createTests`` command."""
+    from speedlens.lsp.documents import uri_to_path
+    from speedlens.testcases import default_tests_dir
+
+    path = uri_to_path(uri)
+    name = default_tests_dir(path).name if path is not None else "NAME.tests"
+    title = f"Create {name}/ with an example input"
+    return types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
+                            is_preferred=True,
+                            command=types.Command(title=title, command="speedlens.createTests", arguments=[uri]))
 
 
 def ranges_overlap(start_line: int, end_line: int, rng: types.Range) -> bool:

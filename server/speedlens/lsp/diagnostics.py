@@ -45,7 +45,7 @@ class Diagnostics:
         self._tasks: dict[str, asyncio.Task] = {}
         self._dirty: set[str] = set()
         # Blocking problems from the last optimize run, valid while the text they were found on is unchanged.
-        self.problems: dict[str, tuple[tuple, list[tuple[str, int]]]] = {}
+        self.problems: dict[str, tuple[tuple, list[tuple]]] = {}  # (message, line[, code])
         # Per document: the diagnostic of each finding last converted, where reusable (see ``_convert``).
         self._converted: dict[str, dict[Finding, types.Diagnostic]] = {}
         self._encoded: dict[str, dict[int, tuple[types.Diagnostic, str]]] = {}  # each one's JSON, by id
@@ -91,7 +91,8 @@ class Diagnostics:
         if ws and ws.diagnostics and ws.diagnostics.refresh_support:
             self.ls.fire_request(self.ls.workspace_diagnostic_refresh)
 
-    def set_problems(self, doc: Doc, problems: list[tuple[str, int]]) -> None:
+    def set_problems(self, doc: Doc, problems: list[tuple]) -> None:
+        """Each problem: (message, line) or (message, line, diagnostic code)."""
         if problems:
             self.problems[doc.uri] = (doc.key, problems)
         else:
@@ -234,8 +235,8 @@ class Diagnostics:
         diagnostics.extend(self._convert(doc, findings))
         stored = self.problems.get(doc.uri)
         if stored is not None and stored[0] == doc.key:
-            diagnostics.extend(convert.problem_to_diagnostic(msg, doc.lines, line, units=doc.units)
-                               for msg, line in stored[1])
+            diagnostics.extend(convert.problem_to_diagnostic(p[0], doc.lines, p[1], *p[2:], units=doc.units)
+                               for p in stored[1])
         return diagnostics
 
     def _convert(self, doc: Doc, findings: list[Finding]) -> list[types.Diagnostic]:

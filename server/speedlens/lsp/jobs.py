@@ -13,12 +13,18 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
+from speedlens import format as fmt
+from speedlens.engine import best_per_target
 from speedlens.errors import SpeedlensError
+from speedlens.lsp import convert
 from speedlens.lsp.documents import Doc, get_doc
+from speedlens.testcases import NO_TESTS_CODE, editor_no_tests_hint, is_no_tests
 
 if TYPE_CHECKING:  # pragma: no cover
     from speedlens.lsp.server import SpeedlensServer
@@ -26,14 +32,19 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger("speedlens.lsp")
 
 STATUS_NOTIFICATION = "speedlens/status"
+# The states of the status notification and of an optimize command's result (protocol.schema.json):
+# idle (no run; ``bestSpeedup`` is what the current text has), running, done, cancelled, error.
+STATES = ("idle", "running", "done", "cancelled", "error")
 PROGRESS_INTERVAL_S = 0.1
 CANCEL_WAIT_S = 15.0
+ANNOUNCE_AFTER_S = 0.5  # after an edit, the status says what the new text has once typing pauses
 
 
 @dataclass
 class Job:
     uri: str
     doc: Doc
+    path: Path  # the document's file (a job runs only on documents that have one)
     line: int | None
     token: str | None = None
     task: asyncio.Task | None = None
@@ -51,6 +62,7 @@ class Jobs:
         self.ls = ls
         self.running: dict[str, Job] = {}
         self.reports: dict[str, StoredReport] = {}
+        self._announcements: dict[str, asyncio.TimerHandle] = {}
 
     # -- public ------------------------------------------------------------------------------------
     async def optimize(self, uri: str, line: int | None = None) -> dict[str, Any]:
@@ -71,7 +83,7 @@ class Jobs:
             return self._summary(uri, "error", "not a C++ program or TVM-script file (no @T.prim_func)")
         if line is not None and doc.lines and not 0 <= line < len(doc.lines):
             return self._summary(uri, "error", f"line {line} is outside the document (0..{len(doc.lines) - 1})")
-        job = Job(uri=uri, doc=doc, line=line)
+        job = Job(uri=uri, doc=doc, path=doc.path, line=line)
         job.task = asyncio.ensure_future(self._run(job, engine))
         self.running[uri] = job
         try:
@@ -80,7 +92,7 @@ class Jobs:
             job.task.cancel()
             raise
         if job.task.cancelled():
-            return self._summary(uri, "cancelled", "cancelled")
+            return self._summary(uri, "cancelled", "cancelled", best=await self._current_best(uri))
         return job.task.result()
 
     async def cancel(self, uri: str) -> bool:
@@ -114,80 +126,141 @@ class Jobs:
     # -- the job -----------------------------------------------------------------------------------
     async def _run(self, job: Job, engine) -> dict[str, Any]:
         doc = job.doc
-        what = doc.path.name if job.line is None else f"{doc.path.name}:{job.line + 1}"
+        what = job.path.name if job.line is None else f"{job.path.name}:{job.line + 1}"
         self.status(job.uri, "running", f"optimizing {what}")
-        last = [0.0, ""]
+        last_time, last_message = 0.0, ""
 
         def progress(message: str, percentage: int | None = None) -> None:
+            nonlocal last_time, last_message
             now = time.monotonic()
-            if message == last[1] or now - last[0] < PROGRESS_INTERVAL_S:
+            if message == last_message or now - last_time < PROGRESS_INTERVAL_S:
                 return
-            last[0], last[1] = now, message
+            last_time, last_message = now, message
             self._report_progress(job, message, percentage)
-            self.status(job.uri, "running", message)
+            self.status(job.uri, "running", message, percentage=percentage)
 
         outcome = "failed"
         try:
             await self._begin_progress(job, f"speedlens: optimizing {what}")
-            report = await engine.optimize(doc.path, doc.text, line=job.line, progress=progress)
+            report = await engine.optimize(job.path, doc.text, line=job.line, progress=progress)
         except asyncio.CancelledError:
             outcome = "cancelled"
-            self.status(job.uri, "idle", "cancelled")
+            self._cancelled_status(job.uri)
             raise
         except SpeedlensError as exc:
-            self.ls.show_once(exc)
-            self.ls.diagnostics.set_problems(doc, [(str(exc), job.line or 0)])
-            self.status(job.uri, "idle", exc.message)
-            return self._summary(job.uri, "error", str(exc))
+            problem = self._problem(doc, exc, job.line or 0)
+            self.ls.show_once(SpeedlensError(problem[0]))
+            self.ls.diagnostics.set_problems(doc, [problem])
+            self.status(job.uri, "error", exc.message)
+            return self._summary(job.uri, "error", problem[0])
         except Exception as exc:
             log.exception("optimizing %s failed", job.uri)
-            self.ls.show_once(SpeedlensError(f"speedlens: optimizing {doc.path.name} failed: {exc}"),
+            self.ls.show_once(SpeedlensError(f"speedlens: optimizing {job.path.name} failed: {exc}"),
                               types.MessageType.Error)
-            self.status(job.uri, "idle", f"failed: {exc}")
+            self.status(job.uri, "error", f"failed: {exc}")
             return self._summary(job.uri, "error", f"internal error: {exc}")
         else:
-            verified = [r for r in report.results if r.verdict.verified]
-            best = max(verified, key=lambda r: r.verdict.speedup or 0.0).verdict if verified else None
-            if best is not None:
-                outcome = f"⚡ {best.speedup:.1f}× faster: {len(verified)} verified rewrite(s)"
-            elif report.problems:
-                outcome = str(report.problems[0])
-            else:
-                outcome = "no verified speedup found"
+            outcome, best = self._outcome(doc, report)
         finally:
             self._end_progress(job, outcome)
             if self.running.get(job.uri) is job:
                 del self.running[job.uri]
+        return await self._publish(job, report, outcome, best)
 
+    def _outcome(self, doc: Doc, report: Any) -> tuple[str, Any]:
+        """The one-line outcome of a finished run and the best verified verdict (None when nothing verified)."""
+        verified = [r for r in report.results if r.verdict.verified]
+        best = max(verified, key=lambda r: r.verdict.speedup or 0.0).verdict if verified else None
+        if best is not None:
+            return f"{fmt.faster(best)}: {len(verified)} verified rewrite(s)", best
+        if report.problems:
+            return self._problem(doc, report.problems[0], 0)[0], None
+        return "no verified speedup found", None
+
+    async def _publish(self, job: Job, report: Any, outcome: str, best: Any) -> dict[str, Any]:
+        """Store the report, warm the views of the unchanged text, show its problems and warnings, say done."""
+        doc = job.doc
         self.reports[job.uri] = StoredReport(doc.key, report)
         self.ls.results_view.invalidate(job.uri)
         current = get_doc(self.ls, job.uri)
         if current is not None and current.key == doc.key:
             await self.ls.results_view.get(current)  # warm: the hints and quick fixes answer at once
-        anchor = job.line if job.line is not None else min((t.start_line for t in getattr(report, "targets", [])),
+        anchor = job.line if job.line is not None else min((t.anchor_line for t in getattr(report, "targets", [])),
                                                            default=0)
-        self.ls.diagnostics.set_problems(doc, [(str(p), anchor) for p in report.problems])
+        self.ls.diagnostics.set_problems(doc, [self._problem(doc, p, anchor) for p in report.problems])
         for warning in getattr(report, "warnings", []) or []:
             self.ls.show_once(SpeedlensError(f"speedlens: {warning}"))
         self.ls.refresh_views()
         self.status(job.uri, "done", outcome, best)
         return self._summary(job.uri, "done", outcome, report=report)
 
-    def _summary(self, uri: str, state: str, message: str, report: Any = None) -> dict[str, Any]:
+    @staticmethod
+    def _problem(doc: Doc, problem: Any, line: int) -> tuple:
+        """A run's problem as (message, line, diagnostic code), its fix worded for an editor user."""
+        if is_no_tests(problem) and doc.path is not None:
+            return f"{problem.message}\n  fix: {editor_no_tests_hint(doc.path)}", line, NO_TESTS_CODE
+        return str(problem), line, "blocked"
+
+    async def _current_best(self, uri: str) -> Any:
+        """The best verified verdict for the document's current text (cached results), or None."""
+        doc = get_doc(self.ls, uri)
+        if doc is None:
+            return None
+        try:
+            best = best_per_target(await self.ls.results_view.get(doc))
+        except Exception as exc:  # noqa: BLE001 # pragma: no cover - a lookup failure only loses the figure
+            log.debug("no cached results for %s: %s", uri, exc)
+            return None
+        return max((r.verdict for r in best), key=lambda v: v.speedup or 0.0, default=None)
+
+    def _cancelled_status(self, uri: str) -> None:
+        """State "cancelled", with the figure the current text still has (its lenses stay truthful)."""
+        async def send() -> None:
+            best = await self._current_best(uri)
+            if uri not in self.running:  # else a new run reports itself
+                self.status(uri, "cancelled", "cancelled", best)
+
+        asyncio.ensure_future(send())
+
+    async def announce(self, uri: str) -> None:
+        """Tell the client what the document's current text has (after an open, a restart or an edit): state
+        "idle" with the best cached figure, or none. Nothing while a job runs (it reports itself)."""
+        if uri in self.running:
+            return
+        best = await self._current_best(uri)
+        if uri not in self.running:
+            self.status(uri, "idle", "", best)
+
+    def announce_later(self, uri: str, delay_s: float = ANNOUNCE_AFTER_S) -> None:
+        """``announce`` once typing pauses (one pending announcement per document)."""
+        handle = self._announcements.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
+        loop = asyncio.get_running_loop()
+        self._announcements[uri] = loop.call_later(
+            delay_s, lambda: (self._announcements.pop(uri, None), asyncio.ensure_future(self.announce(uri))))
+
+    def _summary(self, uri: str, state: str, message: str, report: Any = None, best: Any = None) -> dict[str, Any]:
         out: dict[str, Any] = {"uri": uri, "state": state, "message": message}
+        if best is not None:
+            out["bestSpeedup"] = best.speedup
+            out["bestLabel"] = fmt.best_label(best)
         if report is not None:
             verified = [r for r in report.results if r.verdict.verified]
             out["verified"] = len(verified)
             out["candidates"] = len(report.results)
             out["problems"] = [str(p) for p in report.problems]
             if verified:
-                out["bestSpeedup"] = max(r.verdict.speedup or 0.0 for r in verified)
+                top = max((r.verdict for r in verified), key=lambda v: v.speedup or 0.0)
+                out["bestSpeedup"] = top.speedup
+                out["bestLabel"] = fmt.best_label(top)
             out["results"] = [
                 {"target": r.target.name, "startLine": r.target.start_line, "endLine": r.target.end_line,
                  "proposer": r.candidate.proposer, "status": r.verdict.status.value,
                  "speedup": r.verdict.speedup, "speedupLower": r.verdict.speedup_lower,
                  "alpha": r.verdict.alpha, "inputsPassed": r.verdict.inputs_passed,
-                 "nInputs": r.verdict.n_inputs, "code": r.candidate.code}
+                 "nInputs": r.verdict.n_inputs, "code": r.candidate.code,
+                 "label": convert.hint_label(r) if r.verdict.verified else r.verdict.status.value}
                 for r in report.results
             ]
         return out
@@ -203,7 +276,7 @@ class Jobs:
         token = f"speedlens-{uuid.uuid4().hex}"
         try:
             await self.ls.work_done_progress.create_async(token)
-        except Exception as exc:
+        except (JsonRpcException, OSError, RuntimeError) as exc:
             log.info("client refused a progress token: %s", exc)
             return
         job.token = token
@@ -225,15 +298,19 @@ class Jobs:
         self.ls.work_done_progress.end(job.token, types.WorkDoneProgressEnd(message=outcome))
         self.ls.work_done_progress.tokens.pop(job.token, None)
 
-    def status(self, uri: str, state: str, message: str, best: Any = None) -> None:
-        """The custom status notification; ``best`` is the best verified Verdict (a bound always comes with alpha)."""
+    def status(self, uri: str, state: str, message: str, best: Any = None, percentage: int | None = None) -> None:
+        """The custom status notification (protocol.schema.json); ``best`` is the best verified Verdict (a bound
+        always comes with alpha), ``bestLabel`` its text as every view writes it (speedlens.format)."""
         params: dict[str, Any] = {"uri": uri, "state": state, "message": message}
         if best is not None:
             params["bestSpeedup"] = round(best.speedup, 3)
+            params["bestLabel"] = fmt.best_label(best)
             if best.speedup_lower is not None:
                 params["bestSpeedupLower"] = round(best.speedup_lower, 3)
                 params["alpha"] = best.alpha
+        if percentage is not None:
+            params["percentage"] = max(0, min(100, int(percentage)))
         try:
             self.ls.protocol.notify(STATUS_NOTIFICATION, params)
-        except Exception:  # pragma: no cover - the client is gone
+        except (OSError, RuntimeError):  # pragma: no cover - the client is gone
             log.debug("could not send %s", STATUS_NOTIFICATION)

@@ -3,7 +3,7 @@
 Sources, as esbonio reads them: ``initializationOptions`` (what the client was started with), the
 ``workspace/configuration`` section ``speedlens`` (the editor's live settings, re-read on
 ``workspace/didChangeConfiguration``), and ``speedlens.toml`` found beside the file (via config.load_settings).
-Editor settings override speedlens.toml (DESIGN.md 6). Between the two editor sources the live section wins: a
+Editor settings override speedlens.toml (ARCHITECTURE.md, "Settings"). Between the two editor sources the live section wins: a
 client such as the VS Code extension sends its settings as initializationOptions at start, and a later change of
 a setting must take effect without a restart. Keys may be camelCase or snake_case, flat or nested (``cpp.compiler`` / ``{"cpp": {...}}``).
 Keys that only the client understands (``serverPath``, ``trace`` ...) are ignored, not errors.

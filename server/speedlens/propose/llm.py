@@ -23,7 +23,6 @@ import logging
 import os
 import random
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,14 +30,15 @@ from typing import Any
 
 from cachetools import TTLCache
 
+from speedlens.cache import MB, BoundedDir, cache_dir
 from speedlens.config import Settings
 from speedlens.errors import SpeedlensError
+from speedlens.files import write_atomically
 from speedlens.models import Candidate
 from speedlens.propose import ProposalRequest
 from speedlens.propose.prompts import build_messages, extract_code, feedback_messages
 from speedlens.retrieval.corpus import Pair
 from speedlens.retrieval.index import retrieve
-from speedlens.sandbox.run import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,18 @@ def clear_memory_cache() -> None:
     _memory.clear()
 
 
+LLM_CACHE_MB = 256
+_bounds: dict[Path, BoundedDir] = {}
+
+
 def llm_cache_dir() -> Path:
     return cache_dir("llm")
+
+
+def _bound() -> BoundedDir:
+    """The answers cache, kept under LLM_CACHE_MB (entries are files in two-letter buckets)."""
+    directory = llm_cache_dir()
+    return _bounds.setdefault(directory, BoundedDir(directory, LLM_CACHE_MB * MB, depth=2))
 
 
 def cache_key(model: str, messages: list[dict[str, str]], temperature: float, sample: int) -> str:
@@ -77,6 +87,7 @@ def _cached(key: str) -> Answer | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         _memory[key] = (data["text"], data.get("finish_reason", "stop"))
+        _bound().touch(path)
         return Answer(data["text"], data.get("finish_reason", "stop"), cached=True)
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -88,10 +99,8 @@ def _store(key: str, answer: Answer, model: str) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
         record = {"model": model, "text": answer.text, "finish_reason": answer.finish_reason, "time": time.time()}
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(record, f)
-        os.replace(tmp, directory / f"{key}.json")
+        write_atomically(directory / f"{key}.json", json.dumps(record))
+        _bound().stored()
     except OSError as exc:
         log.warning("could not cache the model's answer in %s: %s", directory, exc)
 

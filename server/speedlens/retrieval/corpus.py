@@ -1,16 +1,23 @@
-"""PIE-format corpora of slow→fast C++ pairs (DESIGN.md 8): the bundled one and the official splits.
+"""PIE-format corpora of slow→fast C++ pairs (README.md, "Retrieval"): the bundled one and the official splits.
 
 The official train split is ~77K pairs in ~1 GB of jsonl, so everything here streams line by line, and a pair
 can be re-read later from its byte offset (``PairRef``): the retrieval index keeps offsets, not a gigabyte of
 code in memory.
+
+The bundled corpus ships compressed (``bundled.jsonl.gz``, built from ``corpus/pairs`` by ``corpus/build.py``), so
+the package does not carry the pairs' sources twice; it is unpacked once into the cache, by content, and read
+there like any jsonl (``read_pair`` seeks to byte offsets, which a compressed stream cannot do cheaply).
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import importlib.resources
 import json
 import logging
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from speedlens.errors import ConfigError
+from speedlens.files import replaced_atomically
 
 log = logging.getLogger(__name__)
 
-BUNDLED_NAME = "bundled.jsonl"
+BUNDLED_NAME = "bundled.jsonl.gz"
 
 
 @dataclass(frozen=True)
@@ -130,12 +138,28 @@ def read_pair(ref: PairRef) -> Pair:
 
 
 def bundled_path() -> Path | None:
-    """The corpus shipped in the package (retrieval/data/bundled.jsonl), or None when it is absent."""
+    """The corpus shipped in the package, unpacked (a jsonl in the cache), or None when the package has none."""
     resource = importlib.resources.files("speedlens.retrieval") / "data" / BUNDLED_NAME
     if not resource.is_file():
         return None
-    # A package installed as a directory (pip, editable) gives a real path; read_pair needs one.
-    return Path(str(resource))
+    # A package installed as a directory (pip, editable) gives a real path.
+    packed = Path(str(resource))
+    st = packed.stat()
+    return _unpacked(str(packed), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _unpacked(packed: str, size: int, mtime_ns: int) -> Path:
+    """``packed`` decompressed into the cache, named by its content (unpacked once per corpus, not per process)."""
+    from speedlens.sandbox.run import cache_dir
+
+    digest = hashlib.sha256(Path(packed).read_bytes()).hexdigest()[:16]
+    directory = cache_dir("corpus")
+    target = directory / f"bundled-{digest}.jsonl"
+    if not target.is_file():  # concurrent unpackers write the same bytes: the last rename wins
+        with gzip.open(packed, "rb") as source, replaced_atomically(target) as unpacked:
+            shutil.copyfileobj(source, unpacked)
+    return target
 
 
 def pie_paths(pie_path: str) -> list[Path]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
+from speedlens.sandbox.cpp import SOURCE_NAME
 from speedlens.sandbox.run import RunResult
 
-COMPILED_AS = "prog.cpp"  # the name Compiler.build gives every source it compiles
 MAX_FRAMES = 3
 
 _ASAN_ERROR = re.compile(r"ERROR: (\w*Sanitizer): ([\w-]+)(.*)")
@@ -51,7 +51,7 @@ def sanitizer_detail(stderr: str, source: str, file_name: str) -> str:
             break
         ubsan = _UBSAN_ERROR.match(line.strip())
         if ubsan:
-            where = f"{file_name}:{ubsan.group(2)}: " if ubsan.group(1) == COMPILED_AS else ""
+            where = f"{file_name}:{ubsan.group(2)}: " if ubsan.group(1) == SOURCE_NAME else ""
             out.append(f"{where}runtime error: {ubsan.group(3)}")
             excerpt_line = int(ubsan.group(2)) if where else None
             break
@@ -82,7 +82,7 @@ def _own_frames(lines: list[str], file_name: str) -> list[tuple[str, int]]:
             continue
         in_stack = True
         function, path, number = frame.groups()
-        if path.rsplit("/", 1)[-1] != COMPILED_AS:
+        if path.rsplit("/", 1)[-1] != SOURCE_NAME:
             continue
         entry = (function.split("(", 1)[0], int(number))
         if entry not in frames:

@@ -44,6 +44,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 PRIMITIVES = (
     "split", "reorder", "fuse", "parallel", "vectorize", "unroll", "auto_unroll", "cache_read", "cache_write",
@@ -79,6 +80,8 @@ def load_prim_func(source: str, func: str):
 
     path = Path(source)
     spec = importlib.util.spec_from_file_location(f"speedlens_user_{abs(hash(source))}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path} cannot be imported as a Python module")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     owner, _, name = func.rpartition(".")
@@ -264,7 +267,7 @@ def compare(expected: list, actual: list, names: list[str]) -> tuple[bool, float
     import numpy as np
 
     worst = 0.0
-    for name, ref, got in zip(names, expected, actual):
+    for name, ref, got in zip(names, expected, actual, strict=False):
         if ref.shape != got.shape:
             return False, math.inf, f"buffer {name}: shape {got.shape} != {ref.shape}"
         rtol, atol = TOLERANCES.get(str(ref.dtype), (0.0, 0.0))
@@ -297,7 +300,8 @@ class Variant:
     def __init__(self, ident: str, prim=None, sch=None, error: tuple[str, str] | None = None):
         self.id, self.prim, self.sch = ident, prim, sch
         self.status, self.detail = error if error else ("ok", "")
-        self.lib = self.timer = None
+        self.lib: Any = None  # the built module
+        self.timer: tuple[Any, list] | None = None  # (time_evaluator, its argument tensors)
         self.number = 1
         self.first_call_s = 0.0
         self.times: list[float] = []
@@ -329,6 +333,7 @@ def run_once(variant: Variant, inputs: list, dev) -> list | None:
     import tvm
 
     tensors = [tvm.runtime.tensor(a.copy(), dev) for a in inputs]
+    assert variant.lib is not None, "only a built variant runs"
     try:
         start = time.perf_counter()
         variant.lib["main"](*tensors)
@@ -339,27 +344,61 @@ def run_once(variant: Variant, inputs: list, dev) -> list | None:
     return [t.numpy() for t in tensors]
 
 
+class _Stages(dict):
+    """Seconds spent in each stage of a request, in order (the reply's ``stages_s``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._clock = time.perf_counter()
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self[name] = round(now - self._clock, 3)
+        self._clock = now
+
+
 def handle(request: dict) -> dict:
+    """One request: load and schedule the candidates, build, check against the original, time; the reply."""
     import tvm
 
-    stages = {}
-    clock = time.perf_counter()
-
-    def stage(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        stages[name] = round(now - clock, 3)
-        clock = now
-
+    stages = _Stages()
     target = host_target(request.get("target"))
     sys.path[:0] = request.get("sys_path", [])  # the user's own imports resolve beside their file
     try:
         original = load_prim_func(request["source"], request["func"])
     except Exception as exc:  # noqa: BLE001 - the user's module may raise anything
         return {"ok": False, "stage": "load", "detail": f"could not load {request['func']}: {short_error(exc)}"}
-    describe_states = request.get("describe", False)
     baseline = Variant("baseline", prim=original)
-    variants = []
+    variants = load_variants(request, original)
+    stages.done("load_and_schedule")
+    for variant in [baseline, *variants]:
+        if variant.alive:
+            build(variant, target)
+    stages.done("build")
+    if not baseline.alive:
+        return {"ok": False, "stage": "build", "detail": f"the original: {baseline.detail}"}
+    reply = {"ok": True, "target": str(target), "threads": tvm.runtime.num_threads(), "stages_s": stages}
+    if variants and not any(v.alive for v in variants):  # every proposal was rejected: nothing to run
+        return {**reply, "baseline": {"times": []},
+                "results": [{"id": v.id, "status": v.status, "detail": v.detail, "times": []} for v in variants]}
+    dev = tvm.cpu()
+    inputs = random_inputs(original, int(request.get("seed", 0)))
+    if not check_variants(baseline, variants, inputs, dev, request):
+        return {"ok": False, "stage": "run", "detail": f"the original: {baseline.detail}"}
+    stages.done("check")
+    if request.get("time", True):
+        time_interleaved([baseline, *[v for v in variants if v.alive]], inputs, dev, request)
+    stages.done("time")
+    base = baseline_state(baseline, original, request)
+    results = [variant_state(v, request) for v in variants]
+    stages.done("describe")
+    return {**reply, "baseline": base, "results": results}
+
+
+def load_variants(request: dict, original) -> list[Variant]:
+    """The request's candidates: a prim_func of their own (``source``) or the original scheduled by ``steps``;
+    one that cannot be loaded or scheduled is a failed variant, not an error of the request."""
+    variants: list[Variant] = []
     for cand in request.get("candidates", []):
         ident = str(cand.get("id", len(variants)))
         try:
@@ -372,28 +411,20 @@ def handle(request: dict) -> dict:
             variants.append(Variant(ident, error=("invalid", str(exc))))
         except Exception as exc:  # noqa: BLE001
             variants.append(Variant(ident, error=("load_error", f"could not load the candidate: {short_error(exc)}")))
-    stage("load_and_schedule")
-    for variant in [baseline, *variants]:
-        if variant.alive:
-            build(variant, target)
-    stage("build")
-    if not baseline.alive:
-        return {"ok": False, "stage": "build", "detail": f"the original: {baseline.detail}"}
+    return variants
 
-    if variants and not any(v.alive for v in variants):  # every proposal was rejected: nothing to run
-        return {"ok": True, "target": str(target), "threads": tvm.runtime.num_threads(), "baseline": {"times": []},
-                "stages_s": stages,
-                "results": [{"id": v.id, "status": v.status, "detail": v.detail, "times": []} for v in variants]}
-    dev = tvm.cpu()
-    inputs = random_inputs(original, int(request.get("seed", 0)))
-    names = [p.name for p in original.params]
+
+def check_variants(baseline: Variant, variants: list[Variant], inputs: list, dev, request: dict) -> bool:
+    """Run the original once, then each live variant on the same inputs, failing the ones that differ; False when
+    the original itself failed."""
+    names = [p.name for p in baseline.prim.params]
     expected = run_once(baseline, inputs, dev)
     if expected is None:
-        return {"ok": False, "stage": "run", "detail": f"the original: {baseline.detail}"}
+        return False
     for variant in variants:
         if not variant.alive:
             continue
-        if len(variant.prim.params) != len(original.params):
+        if len(variant.prim.params) != len(names):
             variant.fail("incorrect", f"it takes {len(variant.prim.params)} buffers, the original {len(names)}")
             continue
         actual = run_once(variant, inputs, dev)
@@ -401,31 +432,31 @@ def handle(request: dict) -> dict:
             same, variant.max_error, why = compare(expected, actual, names)
             if not same:
                 variant.fail("incorrect", f"wrong result: {why}")
+    return True
 
-    stage("check")
-    if request.get("time", True):
-        time_interleaved([baseline, *[v for v in variants if v.alive]], inputs, dev, request)
-    stage("time")
 
-    def state(variant: Variant) -> dict:
-        out = {"id": variant.id, "status": variant.status, "detail": variant.detail, "times": variant.times}
-        if variant.max_error is not None:
-            out["max_error"] = variant.max_error
-        if variant.sch is not None and variant.status != "invalid":
-            out["trace"] = trace_text(variant.sch)
-            if describe_states:
-                out["info"] = describe(variant.sch)
-                out["script"] = printed(variant.sch.mod["main"], request["func"])
-        return out
+def variant_state(variant: Variant, request: dict) -> dict:
+    """A variant's part of the reply: verdict, times, and (``describe``) its schedule's trace, loops and script."""
+    out: dict[str, Any] = {"id": variant.id, "status": variant.status, "detail": variant.detail,
+                           "times": variant.times}
+    if variant.max_error is not None:
+        out["max_error"] = variant.max_error
+    if variant.sch is not None and variant.status != "invalid":
+        out["trace"] = trace_text(variant.sch)
+        if request.get("describe", False):
+            out["info"] = describe(variant.sch)
+            out["script"] = printed(variant.sch.mod["main"], request["func"])
+    return out
 
-    base = {"times": baseline.times}
-    if describe_states:
+
+def baseline_state(baseline: Variant, original, request: dict) -> dict:
+    import tvm
+
+    base: dict = {"times": baseline.times}
+    if request.get("describe", False):
         sch = tvm.s_tir.Schedule(original)
         base.update(info=describe(sch), script=printed(original, request["func"]))
-    results = [state(v) for v in variants]
-    stage("describe")
-    return {"ok": True, "target": str(target), "threads": tvm.runtime.num_threads(), "baseline": base,
-            "results": results, "stages_s": stages}
+    return base
 
 
 def time_interleaved(variants: list[Variant], inputs: list, dev, request: dict) -> None:
@@ -447,6 +478,7 @@ def time_interleaved(variants: list[Variant], inputs: list, dev, request: dict) 
         order = list(variants)
         rng.shuffle(order)
         for variant in order:
+            assert variant.timer is not None  # set for every variant above
             timer, tensors = variant.timer
             variant.times.append(float(timer(*tensors).mean))
 

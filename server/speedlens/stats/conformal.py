@@ -1,4 +1,4 @@
-"""Conformal bounds on speedups and the correctness confidence (DESIGN.md section 5).
+"""Conformal bounds on speedups and the correctness confidence (ARCHITECTURE.md, "Statistics").
 
 Inputs are exchangeable draws from the user's workload. With per-input speedups s_1..s_n sorted, the
 k-th smallest, k = floor(alpha * (n + 1)), is a lower bound L with P(s_new >= L) >= 1 - alpha for a new input
@@ -82,7 +82,7 @@ def estimate(
         )
     if deterministic:
         return SpeedupEstimate(headline, min(ratios), max(ratios), alpha, "deterministic", len(ratios))
-    pooled = [a / max(b, 1e-12) for o, c in per_input for a, b in zip(o, c)]
+    pooled = [a / max(b, 1e-12) for o, c in per_input for a, b in zip(o, c, strict=False)]
     interval = two_sided(pooled, alpha)
     return SpeedupEstimate(
         headline, lower_bound(pooled, alpha), interval[1] if interval else None, alpha, "run", len(pooled)

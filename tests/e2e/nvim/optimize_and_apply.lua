@@ -1,5 +1,6 @@
--- Headless Neovim (0.7+) drives speedlens like a user would: open a file, start the server, run
--- "optimize file", take the preferred quick fix, apply its edit and write the file.
+-- Headless Neovim (0.7+) drives speedlens like a user would, with the README's Neovim 0.7 snippet: open a file,
+-- start the server (its speedlens/status messages echoed), run "optimize file" (its result shown), take the
+-- preferred quick fix, apply its edit and write the file.
 -- Inputs (environment): SPEEDLENS_FILE (the C++ file), SPEEDLENS_CMD (JSON list: the server command),
 -- SPEEDLENS_RESULT (where to write a JSON summary for the test). Exits non-zero on failure.
 
@@ -19,6 +20,22 @@ end
 
 local function step(name) table.insert(summary.steps, name) end
 
+-- As in the README: progress and outcome on the command line, the command's result as a notification.
+summary.echoed, summary.notified = {}, {}
+local function on_status(_, params)
+  local text = (params.message ~= nil and params.message ~= "") and params.message or params.state
+  if params.bestLabel then text = text .. " · best " .. params.bestLabel end
+  vim.api.nvim_echo({ { "speedlens: " .. text } }, false, {})
+  table.insert(summary.echoed, { state = params.state, text = "speedlens: " .. text })
+end
+local function on_result(err, result)
+  local text = err and ("speedlens: " .. err.message)
+    or ("speedlens: " .. result.message .. (result.bestLabel and (" · best " .. result.bestLabel) or ""))
+  vim.notify(text, err and vim.log.levels.ERROR or vim.log.levels.INFO)
+  table.insert(summary.notified, text)
+  summary.optimize = result
+end
+
 local ok, err = pcall(function()
   vim.cmd("edit " .. vim.fn.fnameescape(file))
   local bufnr = vim.api.nvim_get_current_buf()
@@ -28,6 +45,7 @@ local ok, err = pcall(function()
     name = "speedlens",
     cmd = cmd,
     root_dir = vim.fn.fnamemodify(file, ":p:h"),
+    handlers = { ["speedlens/status"] = on_status },
   })
   assert(client_id, "vim.lsp.start_client failed")
   vim.lsp.buf_attach_client(bufnr, client_id)
@@ -39,10 +57,10 @@ local ok, err = pcall(function()
   local client = vim.lsp.get_client_by_id(client_id)
   step("initialized")
 
-  local res, req_err = client.request_sync("workspace/executeCommand",
-    { command = "speedlens.optimizeFile", arguments = { uri } }, 170000, bufnr)
-  assert(res and not res.err, "optimizeFile failed: " .. vim.inspect(req_err or (res and res.err)))
-  summary.optimize = res.result
+  client.request("workspace/executeCommand", { command = "speedlens.optimizeFile", arguments = { uri } },
+    on_result, bufnr)
+  assert(vim.wait(170000, function() return #summary.notified > 0 end, 50), "optimizeFile did not answer")
+  assert(summary.optimize, "optimizeFile failed: " .. summary.notified[1])
   step("optimized")
 
   local line = 0

@@ -1,4 +1,5 @@
-"""Code actions: apply a verified rewrite (quickfix, a versioned WorkspaceEdit), only while its hash matches."""
+"""Code actions: apply a verified rewrite (quickfix, a versioned WorkspaceEdit), only while its hash matches; preview
+it (a diff, in clients that offer one); create NAME.tests/ for the "no test inputs" warning."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from lsprotocol import types
 
 from speedlens.lsp import convert
 from speedlens.lsp.documents import get_doc
+from speedlens.testcases import NO_TESTS_CODE
 
 MAX_PER_TARGET = 3
 AUTOMATIC_WAIT_S = 0.03  # lightbulb requests on cursor moves must not wait for a slow lookup
@@ -36,6 +38,23 @@ def register(server) -> None:
         caps = ls.client_capabilities
         changes = bool(caps and caps.workspace and caps.workspace.workspace_edit
                        and caps.workspace.workspace_edit.document_changes)
-        return [convert.code_action(r, doc.uri, doc.version, doc.text, preferred=(i == 0), document_changes=changes,
-                                    units=doc.units)
-                for i, r in enumerate(chosen)]
+        actions = []
+        preview = _preview_command(ls)
+        for i, r in enumerate(chosen):
+            actions.append(convert.code_action(r, doc.uri, doc.version, doc.text, preferred=(i == 0),
+                                               document_changes=changes, units=doc.units))
+            if preview:
+                actions.append(convert.preview_action(r, doc.uri, doc.text, preview))
+        actions.extend(convert.create_tests_action(d, doc.uri) for d in params.context.diagnostics
+                       if d.source == convert.SOURCE and d.code == NO_TESTS_CODE)
+        return actions
+
+
+def _preview_command(ls) -> str | None:
+    """The client's command that shows a diff, when it announced one (VS Code: ``speedlens.client.preview``, in
+    ``experimental.speedlens.previewCommand`` of its capabilities); other editors get no Preview action."""
+    caps = ls.client_capabilities
+    experimental = caps.experimental if caps else None
+    options = experimental.get("speedlens") if isinstance(experimental, dict) else None
+    command = options.get("previewCommand") if isinstance(options, dict) else None
+    return command if isinstance(command, str) and command else None

@@ -12,12 +12,14 @@ def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls, params: types.DidOpenTextDocumentParams):
         ls.diagnostics.schedule(params.text_document.uri, 0)
+        ls.jobs.announce_later(params.text_document.uri, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls, params: types.DidChangeTextDocumentParams):
         uri = params.text_document.uri
         ls.jobs.cancel_nowait(uri)
         ls.diagnostics.schedule(uri)
+        ls.jobs.announce_later(uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls, params: types.DidSaveTextDocumentParams):
