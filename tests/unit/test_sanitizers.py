@@ -83,8 +83,8 @@ def test_reports_show_a_multi_line_detail_as_a_block():
     verdict = Verdict(Status.RUNTIME_ERROR, detail=detail, n_inputs=3)
     report = Report([Result(Candidate(target, SOURCE, "rules:x"), verdict)])
     markdown = render_markdown(report)
-    assert "Detail: input 1: undefined behaviour or memory error caught by the sanitizers:\n\n```text\n" in markdown
-    assert "READ of size 8 at 0x603000000060\n  at main (solution.cpp:5)\n" in markdown
+    assert "```text\ninput 1: undefined behaviour or memory error caught by the sanitizers:\n" in markdown
+    assert "READ of size 8 at 0x603000000060\n  at main (solution.cpp:5)\n     4 |     int n = 4;\n" in markdown
     assert '<pre class="detail">input 1: undefined' in render_html(report)
 
 
