@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from speedlens.config import Settings, apply_overrides
 from speedlens.models import Status
-from speedlens.sandbox.cpp import Compiler, Toolchain
+from speedlens.sandbox.cpp import Compiler, Toolchain, sanitizer_report
 from speedlens.sandbox.run import Limits, RunResult, Sandbox, detect_isolation, launcher_path, workdir
 from speedlens.sandbox.tamper import tamper_findings
 from speedlens.testcases import discover
@@ -297,7 +297,14 @@ int main() {
 }
 """.replace("@CORRECT@", CORRECT)
     verdict = verify(sandbox, write_program, candidate, apply_overrides(SETTINGS, {"sanitize": True}))
-    assert verdict.status == Status.RUNTIME_ERROR and "sanitizer" in verdict.detail, verdict.detail
+    assert verdict.status == Status.TAMPERING and "reads sanitizer options" in verdict.detail, verdict.detail
+    # Were it not flagged, its sanitizer build (options compiled in, none in the environment) still catches it.
+    compiler, program = build(sandbox, candidate, sanitize=True)
+    assert program.ok, program.errors
+    with workdir() as wd:
+        (wd / "in").write_text("200000\n")
+        result = asyncio.run(compiler.run(program, wd / "in", wd))
+    assert sanitizer_report(result), result.describe()
 
 
 def test_sanitizer_probes_are_flagged_by_the_tamper_check():
