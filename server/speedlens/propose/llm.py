@@ -350,12 +350,13 @@ class LlmProposer:
                 log.info("llm answer %d for %s dropped: %s", sample, target.name, reason)
                 self.dropped.append(reason)
                 continue
+            round_note = f" (feedback round {request.round})" if request.round else ""
             candidates.append(
                 Candidate(
                     target=target,
                     code=code,
                     proposer=f"llm:{settings.model}",
-                    description=f"{settings.model} rewrite" + (f" (feedback round {request.round})" if request.round else ""),
+                    description=f"{settings.model} rewrite{round_note}",
                     meta={"round": request.round, "sample": sample, "cached": answer.cached, "identical_samples": 0},
                 )
             )
