@@ -79,7 +79,6 @@ class CppVerifier:
         self.sandbox = sandbox or Sandbox()
         self.compiler = Compiler(self.sandbox, settings)
         self.early_stop = early_stop  # the stopping rule; off only to measure what it saves (bench/)
-        self._batch_output: bool | None = None  # see _batch_keeps_output
 
     async def baseline(
         self, source: str, path: Path, cases: list[TestCase], progress: ProgressFn = no_progress
@@ -300,8 +299,8 @@ class CppVerifier:
         if self.settings.deterministic:  # seconds from the checking runs; the speedup is in instructions
             verdict.original_seconds = sum(by_name[name].cpu_s for name in samples)
         else:
-            verdict.original_seconds = sum(m.original for m in per_input if m.timed)
-            verdict.candidate_seconds = sum(m.candidate for m in per_input if m.timed)
+            verdict.original_seconds = sum(m.original for m in per_input if m.original is not None)
+            verdict.candidate_seconds = sum(m.candidate for m in per_input if m.candidate is not None)
         lower_ok = est.lower is not None and est.lower >= self.settings.min_speedup
         verdict.status = Status.VERIFIED if lower_ok else Status.NOT_FASTER
         return est.n
@@ -320,19 +319,12 @@ class CppVerifier:
             return result
 
         async def run_round(plan: list[tuple[str, str]]) -> list[RunResult]:
-            # Every timed run's output must come back, so that a candidate behaving differently when timed is
-            # caught: one sandbox for the whole round where run_batch returns output, else one sandbox per run
-            # (the launcher's CPU time is of the program alone, so the start-up per run is not measured).
+            # One sandbox for the whole round; run_batch returns every job's output, so a candidate that behaves
+            # differently when timed is caught (the launcher's CPU time is of the program alone).
             jobs = [(builds[which], cases[name].case.input) for which, name in plan]
-            if await self._batch_keeps_output():
-                with workdir("speedlens-time-") as wd:
-                    batch = [(build.binary, stdin) for build, stdin in jobs if build.binary is not None]
-                    return await self.sandbox.run_batch(batch, workdir=wd, limits=self.compiler.run_limits())
-            runs = []
-            for build, stdin in jobs:
-                with workdir("speedlens-time-") as wd:
-                    runs.append(await self.compiler.run(build, stdin, wd))
-            return runs
+            with workdir("speedlens-time-") as wd:
+                batch = [(build.binary, stdin) for build, stdin in jobs if build.binary is not None]
+                return await self.sandbox.run_batch(batch, workdir=wd, limits=self.compiler.run_limits())
 
         async def measure_round(plan: list[tuple[str, str]]) -> list[float]:
             runs = await run_round(plan)
@@ -360,19 +352,6 @@ class CppVerifier:
         if timing.stopped:
             verdict.notes.append(f"{timing.stopped} after {timing.rounds} repetitions")
         return {name: (s.original, s.candidate) for name, s in timing.samples.items()}
-
-    async def _batch_keeps_output(self) -> bool:
-        """Whether ``Sandbox.run_batch`` returns each job's stdout: probed once, with a batch of one ``cat``."""
-        if self._batch_output is None:
-            cat = shutil.which("cat")
-            self._batch_output = False
-            if cat is not None:
-                with workdir() as wd:
-                    probe = wd / "probe.in"
-                    probe.write_bytes(b"speedlens\n")
-                    runs = await self.sandbox.run_batch([(Path(cat), probe)], workdir=wd, limits=Limits())
-                self._batch_output = bool(runs) and runs[0].stdout == b"speedlens\n"
-        return self._batch_output
 
     async def _instructions(self, build: Build, cb: CaseBaseline, which: str) -> float:
         case = cb.case
@@ -432,7 +411,7 @@ def describe(verdict: Verdict, n_bound: int, notes: list[str], min_speedup: floa
     metric = "instructions" if verdict.metric == "instructions" else "CPU time"
     parts = [
         f"{verdict.speedup:.2f}× faster in total {metric} over {verdict.n_timed} timed inputs; {bound}",
-        f"correct on a new input with ≥{100 * verdict.correct_confidence:.0f}% confidence "
+        f"correct on a new input with ≥{100 * (verdict.correct_confidence or 0.0):.0f}% confidence "
         f"({verdict.inputs_passed}/{verdict.n_inputs} inputs passed)",
     ]
     if verdict.status == Status.NOT_FASTER:

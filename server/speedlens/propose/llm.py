@@ -82,7 +82,8 @@ def cache_key(model: str, messages: list[dict[str, str]], temperature: float, sa
 
 def _cached(key: str) -> Answer | None:
     if key in _memory:
-        return Answer(*_memory[key], cached=True)
+        text, finish_reason = _memory[key]
+        return Answer(text, finish_reason, cached=True)
     path = llm_cache_dir() / key[:2] / f"{key}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
