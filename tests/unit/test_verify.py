@@ -86,13 +86,13 @@ def test_faster_correct_candidate_is_verified(write_program):
     assert "90% confidence" in verdict.detail and "10/10 inputs passed" in verdict.detail
 
 
-def test_identical_program_is_not_faster_and_stopped_after_the_minimum_rounds(write_program):
+def test_identical_program_is_not_faster_and_stopped_early(write_program):
     verdict = run_verify(write_program, ORIGINAL + "\n// a byte-different copy\n")
     assert verdict.status == Status.NOT_FASTER, verdict.detail
     assert 0.8 < verdict.speedup < 1.25
     assert any(note.startswith("stopped early: cannot reach 1.1×") for note in verdict.notes), verdict.notes
     assert "stopped early" in verdict.detail
-    assert {m.repetitions for m in verdict.per_input if m.timed} == {5}  # min_repetitions, not max_repetitions
+    assert max(m.repetitions for m in verdict.per_input if m.timed) <= 5  # not max_repetitions (30)
 
 
 # Recurses once per element (~30k frames) with a 128-byte local: fits the default 8 MB stack at -O2, but

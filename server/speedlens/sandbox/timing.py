@@ -65,6 +65,15 @@ class StoppingRule:
 
     def decide(self, samples: list[Samples]) -> str | None:
         """None to go on timing; otherwise the reason to stop, for the verdict."""
+        return self.hopeless(samples) or self.settled(samples)
+
+    def hopeless(self, samples: list[Samples]) -> str | None:
+        """Why the candidate cannot reach ``min_speedup``, or None.
+
+        Asked after every round, before ``min_repetitions``: the sign-test bound is valid at any sample size and
+        exists only once there are enough ratios for it (seven at 99%), so it needs no minimum of its own. A
+        candidate that can verify has most run ratios above ``min_speedup`` and is never stopped by it.
+        """
         if not self.enabled:
             return None
         upper = median_upper_bound([r for s in samples for r in s.run_ratios()], self.confidence)
@@ -73,6 +82,12 @@ class StoppingRule:
                 f"stopped early: cannot reach {self.min_speedup:g}× (the median run is at most {upper:.2f}× faster "
                 f"with {100 * self.confidence:g}% confidence)"
             )
+        return None
+
+    def settled(self, samples: list[Samples]) -> str | None:
+        """Why the verdict's bound can no longer fall below ``min_speedup``, or None (asked after the minimum)."""
+        if not self.enabled:
+            return None
         if len(samples[0].original) > 1:
             now, before = self._lower(samples, 0), self._lower(samples, 1)
             if now is not None and before is not None and min(now, before) >= self.min_speedup:
@@ -117,9 +132,10 @@ async def interleaved(
     """Time original and candidate on each case, interleaved, until the answer is known or the budget is spent.
 
     One warm-up pair per case first (not recorded). Then rounds: every case once per round, cases shuffled,
-    A/B order random per pair. After ``min_repetitions`` rounds (raised so that all cases together give at least
-    ``min_pooled`` pairs for a run-level bound), stop once ``rule`` says the verdict cannot change, or the
-    estimate has settled (see ``_settled``), or the time budget is spent, or ``max_repetitions`` is reached.
+    A/B order random per pair. A hopeless candidate (``rule.hopeless``) stops as soon as the data say so. Otherwise,
+    after ``min_repetitions`` rounds (raised so that all cases together give at least ``min_pooled`` pairs for a
+    run-level bound), stop once ``rule`` says the verdict cannot change, or the estimate has settled (see
+    ``_settled``), or the time budget is spent, or ``max_repetitions`` is reached.
     """
     rng = random.Random(settings.seed)
     samples = {case: Samples() for case in cases}
@@ -135,11 +151,14 @@ async def interleaved(
             getattr(samples[case], which).append(value)
         done = round_index + 1
         progress(f"timing: repetition {done}/{max_rounds} (estimate {_headline(list(samples.values())):.2f}×)", None)
+        hopeless = rule.hopeless(list(samples.values())) if rule is not None else None
+        if hopeless is not None:
+            return Timing(samples, done, hopeless)
         if done < min_rounds:
             continue
-        stopped = rule.decide(list(samples.values())) if rule is not None else None
-        if stopped is not None:
-            return Timing(samples, done, stopped)
+        settled = rule.settled(list(samples.values())) if rule is not None else None
+        if settled is not None:
+            return Timing(samples, done, settled)
         if time.monotonic() - start > settings.budget_s or _settled(list(samples.values())):
             break
     return Timing(samples, done)
