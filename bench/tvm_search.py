@@ -98,8 +98,9 @@ async def our_search(source, target, path, settings, sandbox, policy, budgets):
 def metaschedule(source_path: Path, func: str, budget: int, target_dict: dict) -> tuple[str, float]:
     """MetaSchedule (evolutionary search, xgb cost model) on the same prim_func; (its TVMScript, tuning seconds)."""
     import tvm
-    from speedlens.sandbox.tvm_worker import load_prim_func, printed
     from tvm.s_tir import meta_schedule as ms
+
+    from speedlens.sandbox.tvm_worker import load_prim_func, printed
 
     prim = load_prim_func(str(source_path), func)
     target = tvm.target.Target(target_dict)

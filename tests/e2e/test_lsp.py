@@ -9,9 +9,9 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig
+
 from speedlens import __version__
 from speedlens.models import Target
-
 from tests.e2e.conftest import (
     SERVER_COMMAND,
     apply_text_edits,

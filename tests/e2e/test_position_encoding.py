@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from lsprotocol import types
-from speedlens.propose.findings import findings
 
+from speedlens.propose.findings import findings
 from tests.e2e.conftest import capabilities, open_doc, session, wait_for
 
 pytestmark = [pytest.mark.timeout(120)]

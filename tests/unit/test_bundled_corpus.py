@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from speedlens.config import Settings, apply_overrides
 from speedlens.models import Status
 from speedlens.retrieval.corpus import bundled_corpus, bundled_path

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from speedlens.analysis.cpp import node_finding, parse, parse_bytes, syntax_errors, units, walk
 from speedlens.models import Finding
 from speedlens.propose import findings as incremental
