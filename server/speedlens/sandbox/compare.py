@@ -35,9 +35,9 @@ def outputs_match(expected: bytes, got: bytes, tolerance: float = 0.0) -> tuple[
     exp, out = normalize(expected), normalize(got)
     if exp == out:
         return True, ""
-    lines_close = len(exp) == len(out) and all(_tokens_close(a, b, tolerance) for a, b in zip(exp, out, strict=True))
-    if tolerance > 0 and lines_close:
-        return True, ""
+    if tolerance > 0 and len(exp) == len(out):
+        if all(_tokens_close(a, b, tolerance) for a, b in zip(exp, out, strict=True)):
+            return True, ""
     return False, first_difference(exp, out)
 
 
