@@ -21,7 +21,8 @@ def fresh_cache() -> str:
 
 def sample_pairs() -> list[tuple[Path, Path]]:
     """(slow, fast) sample pairs, sorted by name."""
-    return [(p, SAMPLES / "fast" / p.name) for p in sorted(SAMPLES.glob("*.cpp")) if (SAMPLES / "fast" / p.name).exists()]
+    fast = SAMPLES / "fast"
+    return [(p, fast / p.name) for p in sorted(SAMPLES.glob("*.cpp")) if (fast / p.name).exists()]
 
 
 def emit(name: str, **fields) -> None:

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.client import LanguageClient
 from pygls.protocol import LanguageServerProtocol
 
@@ -116,6 +117,7 @@ async def run(args: argparse.Namespace) -> dict:
     published: list[int] = []  # diagnostics per publish
     diag_event = asyncio.Event()
     status: list[dict] = []
+    running = asyncio.Event()  # set once a status says the background verification is running
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def on_diagnostics(params: types.PublishDiagnosticsParams):
@@ -155,6 +157,8 @@ async def run(args: argparse.Namespace) -> dict:
     @client.feature("speedlens/status")
     def on_status(params):
         status.append({"state": getattr(params, "state", None)})
+        if status[-1]["state"] == "running":
+            running.set()
 
     env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache")}
     await client.start_io(sys.executable, "-m", "speedlens", "serve", env=env)
@@ -199,9 +203,11 @@ async def run(args: argparse.Namespace) -> dict:
         asyncio.ensure_future(no_background())
     if not args.background:
         status.append({"state": "running"})
-    deadline = time.monotonic() + 60
-    while not any(s["state"] == "running" for s in status) and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
+        running.set()
+    try:
+        await asyncio.wait_for(running.wait(), timeout=60)
+    except asyncio.TimeoutError:
+        pass  # measure anyway, as after the old 60 s polling deadline
     await asyncio.sleep(args.warmup_s)  # let the sandbox get busy (compiling, then timing runs)
 
     change_ms: list[float] = []
@@ -267,7 +273,7 @@ async def run(args: argparse.Namespace) -> dict:
         background.cancel()
     try:
         background_summary = await asyncio.wait_for(background, timeout=30)
-    except (Exception, asyncio.CancelledError) as exc:
+    except (asyncio.CancelledError, asyncio.TimeoutError, JsonRpcException, OSError, RuntimeError) as exc:
         background_summary = {"state": f"exception: {exc!r}"}
     if not background_ran_throughout:
         print(f"note: the background verification ended early: {background_summary}", file=sys.stderr)
@@ -316,7 +322,8 @@ async def run(args: argparse.Namespace) -> dict:
                    "diagnostics_received": change["n"], "diagnostics_per_publish": max(published, default=0),
                    "pulls_answered_unchanged": pulled_kinds.count("unchanged") if args.pull else None,
                    "code_action_trigger": "automatic (cursor move)"},
-        "slowest_did_change": sorted(zip((round(ms, 1) for ms in change_ms), change_kinds), reverse=True)[:5],
+        "slowest_did_change": sorted(zip((round(ms, 1) for ms in change_ms), change_kinds, strict=True),
+                                     reverse=True)[:5],
     }
 
 

@@ -22,11 +22,12 @@ async def run(slow: Path, fast: Path, repeats: int) -> dict:
 
     settings = load_settings(slow.parent)
     verifier = CppVerifier(settings)
-    baseline = await verifier.baseline(slow.read_text(), slow, discover(slow, settings))
+    slow_text, fast_text = await asyncio.to_thread(lambda: (slow.read_text(), fast.read_text()))
+    baseline = await verifier.baseline(slow_text, slow, discover(slow, settings))
     verdicts = []
     for i in range(repeats):
         settings.timing.seed = i  # a fresh random A/B order each time
-        verdicts.append(await verifier.verify(baseline, fast.read_text()))
+        verdicts.append(await verifier.verify(baseline, fast_text))
     speedups = [v.speedup for v in verdicts]
     first_bound = verdicts[0].speedup_lower
     shares = []

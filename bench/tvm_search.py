@@ -98,8 +98,9 @@ async def our_search(source, target, path, settings, sandbox, policy, budgets):
 def metaschedule(source_path: Path, func: str, budget: int, target_dict: dict) -> tuple[str, float]:
     """MetaSchedule (evolutionary search, xgb cost model) on the same prim_func; (its TVMScript, tuning seconds)."""
     import tvm
-    from speedlens.sandbox.tvm_worker import load_prim_func, printed
     from tvm.s_tir import meta_schedule as ms
+
+    from speedlens.sandbox.tvm_worker import load_prim_func, printed
 
     prim = load_prim_func(str(source_path), func)
     target = tvm.target.Target(target_dict)
@@ -191,7 +192,8 @@ def main() -> int:
     print(json.dumps({"bench": "tvm_search", "unit": "ms", "cores": hardware.cores, "cpu": hardware.model,
                       "target": target_dict, "threads": threads, "budgets": budgets, "rows": rows}),
           file=json_out, flush=True)  # fmt: skip
-    header = f"{'workload':<12} {'search':<16} {'budget':>6} {'best ms':>9} {'wall s':>8} {'naive ms':>9} {'numpy ms':>9}"
+    header = (f"{'workload':<12} {'search':<16} {'budget':>6} {'best ms':>9} {'wall s':>8} "
+              f"{'naive ms':>9} {'numpy ms':>9}")
     print(header, file=sys.stderr)
     for r in rows:
         best = f"{r['best_latency_ms']:.3f}" if r["best_latency_ms"] is not None else r["status"]

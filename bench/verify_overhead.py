@@ -45,7 +45,11 @@ def main() -> None:
         runs = 0
         for t in tests:  # the original once per input (oracle), the candidate's two checking runs
             q = shlex.quote(str(t))
-            script += [f"./orig < {q} > /dev/null", f"ASAN_OPTIONS=detect_leaks=0 ./cand_san < {q} > /dev/null", f"./cand < {q} > /dev/null"]
+            script += [
+                f"./orig < {q} > /dev/null",
+                f"ASAN_OPTIONS=detect_leaks=0 ./cand_san < {q} > /dev/null",
+                f"./cand < {q} > /dev/null",
+            ]
             runs += 3
         for t in tests:
             reps = timed.get(t.stem, 0)

@@ -9,9 +9,9 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig
+
 from speedlens import __version__
 from speedlens.models import Target
-
 from tests.e2e.conftest import (
     SERVER_COMMAND,
     apply_text_edits,
@@ -265,7 +265,7 @@ async def test_results_survive_restart(lsp, tmp_path):
         for _ in range(5):  # a slow lookup answers "nothing yet" and asks the client to refresh: ask again then
             if hints:
                 break
-            await wait_for(lambda: len(second.refreshes) > seen, timeout=30, what="an inlay hint refresh")
+            await wait_for(lambda seen=seen: len(second.refreshes) > seen, timeout=30, what="an inlay hint refresh")
             seen = len(second.refreshes)
             hints = await asyncio.wait_for(second.text_document_inlay_hint_async(params), timeout=30)
         assert hints and hints[0].label.startswith("⚡ ")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from lsprotocol import types
-from speedlens.propose.findings import findings
 
+from speedlens.propose.findings import findings
 from tests.e2e.conftest import capabilities, open_doc, session, wait_for
 
 pytestmark = [pytest.mark.timeout(120)]
@@ -34,7 +34,7 @@ async def test_diagnostic_columns_are_in_the_negotiated_encoding(tmp_path, encod
         path = client.workspace_dir / "enc.cpp"
         path.write_text(PROGRAM)
         uri = open_doc(client, path)
-        diagnostics = await wait_for(lambda: client.diagnostics.get(uri), what="diagnostics")
+        diagnostics = await wait_for(lambda client=client, uri=uri: client.diagnostics.get(uri), what="diagnostics")
         expected = sorted((f.rule, units(LINE[: f.start_col]), units(LINE[: f.end_col]))
                           for f in findings(PROGRAM) if f.start_line == 2)
         assert expected and any(rule == "hoist-loop-bound" for rule, _, _ in expected)

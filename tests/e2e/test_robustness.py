@@ -189,9 +189,14 @@ async def test_shutdown_during_optimize_leaves_no_processes(lsp):
     await asyncio.wait_for(lsp.shutdown_session(), timeout=30)
     run.cancel()
     await asyncio.sleep(0.2)
-    still = [p for p in seen if os.path.exists(f"/proc/{p}") and _state(p) != "Z"]
+    still = _outlived(seen)
     assert not still, f"processes outlived the server: {still}"
     lsp.capabilities = None  # already shut down: the fixture must not do it again
+
+
+def _outlived(pids: set[int]) -> list[int]:
+    """Those of ``pids`` still running (present in /proc and not zombies)."""
+    return [p for p in pids if os.path.exists(f"/proc/{p}") and _state(p) != "Z"]
 
 
 def _state(pid: int) -> str:

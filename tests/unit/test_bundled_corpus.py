@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from speedlens.config import Settings, apply_overrides
 from speedlens.models import Status
 from speedlens.retrieval.corpus import bundled_corpus, bundled_path
@@ -26,7 +27,9 @@ def test_corpus_is_large_and_covers_the_categories():
 
 
 def test_jsonl_is_in_sync_with_its_sources():
-    result = subprocess.run([sys.executable, str(ROOT / "corpus" / "build.py"), "--check"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "corpus" / "build.py"), "--check"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from speedlens.analysis.cpp import node_finding, parse, parse_bytes, syntax_errors, units, walk
 from speedlens.models import Finding
 from speedlens.propose import findings as incremental
@@ -251,7 +252,8 @@ def test_an_edit_inside_namespaces_around_a_large_file_re_parses_around_it():
     text = f"#include <vector>\nusing namespace std;\nnamespace big {{ namespace inner\n{{\n{body}\n}} }}\n"
     analyser = IncrementalFindings()
     analyser.findings("doc", text)
-    for old, new in [("+ 300;", "+ 300 ;"), ("int f301(", "\nint f301("), ("int f0(", "int g(vector<int> w) {}\nint f0(")]:
+    edits = [("+ 300;", "+ 300 ;"), ("int f301(", "\nint f301("), ("int f0(", "int g(vector<int> w) {}\nint f0(")]
+    for old, new in edits:
         text = text.replace(old, new)
         assert analyser.findings("doc", text) == full_analysis(text)
         assert not analyser.reparsed_whole

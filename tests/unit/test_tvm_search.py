@@ -97,7 +97,10 @@ def test_heuristic_templates_are_hardware_shaped():
 
 
 def test_parse_step_lists_reads_fenced_and_bare_json():
-    answer = 'Try these:\n```json\n[[{"op": "parallel", "block": "C", "loop": 0}], [{"op": "unroll", "block": "C", "loop": -1}]]\n```'
+    answer = (
+        'Try these:\n```json\n'
+        '[[{"op": "parallel", "block": "C", "loop": 0}], [{"op": "unroll", "block": "C", "loop": -1}]]\n```'
+    )
     assert len(parse_step_lists(answer)) == 2
     assert parse_step_lists('[{"op": "fuse", "block": "C", "loops": [0, 1]}]') == [
         [{"op": "fuse", "block": "C", "loops": [0, 1]}]
@@ -108,7 +111,10 @@ def test_parse_step_lists_reads_fenced_and_bare_json():
 def test_llm_policy_prompt_carries_trace_and_measurements(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    first = [[{"op": "parallel", "block": "C", "loop": 0}], [{"op": "split", "block": "bad", "loop": 0, "factors": [2, None]}]]
+    first = [
+        [{"op": "parallel", "block": "C", "loop": 0}],
+        [{"op": "split", "block": "bad", "loop": 0, "factors": [2, None]}],
+    ]
     second = [[{"op": "vectorize", "block": "C", "loop": -1}]]
     with OpenAIServer([json.dumps(first), "```json\n" + json.dumps(second) + "\n```"], default="[]") as server:
         settings = Settings(model="openai/test", api_base=server.url, llm_retries=0)

@@ -27,9 +27,9 @@ def main():
             if rng.random() < upd:
                 lines.append(f"U {rng.randint(1, n)} {rng.randint(0, 10**6)} {rng.randint(1, 10**4)}")
                 continue
-            l = rng.randint(1, n)
-            r = rng.randint(l, n) if rng.random() < 0.7 else min(n, l + rng.randint(0, 100))
-            lines.append(f"{rng.choice('VXA')} {l} {r}")
+            left = rng.randint(1, n)
+            right = rng.randint(left, n) if rng.random() < 0.7 else min(n, left + rng.randint(0, 100))
+            lines.append(f"{rng.choice('VXA')} {left} {right}")
         with open(os.path.join(out, f"{t:02d}.in"), "w") as f:
             f.write("\n".join(lines) + "\n")
 

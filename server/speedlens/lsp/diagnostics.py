@@ -184,7 +184,8 @@ class Diagnostics:
     def _store(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
         previous = self._latest.get(uri)
         same = previous is not None and previous[1] == diagnostics
-        self._latest[uri] = (version, diagnostics, previous[2] if same else next(self._result_ids))
+        result_id = previous[2] if previous is not None and same else next(self._result_ids)
+        self._latest[uri] = (version, diagnostics, result_id)
         self._wake(uri)
 
     def _wake(self, uri: str) -> None:
@@ -235,9 +236,16 @@ class Diagnostics:
         diagnostics.extend(self._convert(doc, findings))
         stored = self.problems.get(doc.uri)
         if stored is not None and stored[0] == doc.key:
-            diagnostics.extend(convert.problem_to_diagnostic(p[0], doc.lines, p[1], *p[2:], units=doc.units)
-                               for p in stored[1])
+            diagnostics.extend(self._problem_diagnostic(doc, problem) for problem in stored[1])
         return diagnostics
+
+    @staticmethod
+    def _problem_diagnostic(doc: Doc, problem: tuple) -> types.Diagnostic:
+        """A stored problem, (message, line) or (message, line, diagnostic code), as a diagnostic."""
+        message, line, *code = problem
+        if code:
+            return convert.problem_to_diagnostic(message, doc.lines, line, code[0], units=doc.units)
+        return convert.problem_to_diagnostic(message, doc.lines, line, units=doc.units)
 
     def _convert(self, doc: Doc, findings: list[Finding]) -> list[types.Diagnostic]:
         # A conversion is reused only where it cannot have changed: the finding ends before the last line (no
@@ -248,8 +256,8 @@ class Diagnostics:
                     for f in findings]
         known = self._converted.get(doc.uri, {})
         diagnostics = [(known.get(f) if ok else None) or convert.finding_to_diagnostic(f, lines, doc.units)
-                       for f, ok in zip(findings, reusable)]
-        self._converted[doc.uri] = {f: d for f, d, ok in zip(findings, diagnostics, reusable) if ok}
+                       for f, ok in zip(findings, reusable, strict=True)]
+        self._converted[doc.uri] = {f: d for f, d, ok in zip(findings, diagnostics, reusable, strict=True) if ok}
         return diagnostics
 
     @staticmethod

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from pygls.uris import to_fs_path
 
+from speedlens.errors import SpeedlensError
 from speedlens.lsp.convert import Units, utf16_len
 from speedlens.models import source_lines
 
@@ -67,7 +68,7 @@ class Doc:
 def uri_to_path(uri: str) -> Path | None:
     try:
         fs = to_fs_path(uri)
-    except Exception:
+    except ValueError:  # urlparse rejects it, e.g. a malformed IPv6 host
         return None
     return Path(fs) if fs else None
 
@@ -80,7 +81,7 @@ def get_doc(ls: SpeedlensServer, uri: str) -> Doc | None:
     if opened is not None:
         try:
             text = opened.source
-        except Exception:  # pragma: no cover - an open document always has its source
+        except (OSError, ValueError):  # pragma: no cover - an open document always has its source
             return None
         return Doc(uri=uri, path=path, text=text, version=opened.version, opened=True, units=units)
     if path is None:
@@ -142,8 +143,8 @@ class ResultsView:
         if pending is None or pending[0] != key:
             # Expensive lookups (big files) wait for a pause in typing when the caller can take "nothing yet".
             deferred = wait_s is not None and self._cost.get(doc.uri, 0.0) > SLOW_LOOKUP_S
-            future = asyncio.ensure_future(self._lookup(doc, key, TYPING_PAUSE_S if deferred else 0.0))
-            self._pending[doc.uri] = pending = (key, future, deferred)
+            lookup = asyncio.ensure_future(self._lookup(doc, key, TYPING_PAUSE_S if deferred else 0.0))
+            self._pending[doc.uri] = pending = (key, lookup, deferred)
         key, future, deferred = pending
         if wait_s is None:
             return await asyncio.shield(future)
@@ -171,10 +172,15 @@ class ResultsView:
                 await asyncio.sleep(delay)
                 if not self._is_current(doc, key):
                     return []
+            if doc.path is None:  # not analysable: get() never looks such a document up
+                return []
             engine = self.ls.settings_manager.engine_for(doc.path)
             results = await self.ls.in_thread(self._load, engine, doc, key)
-        except Exception as exc:  # a malformed speedlens.toml is reported by diagnostics; no hints meanwhile
+        except (SpeedlensError, OSError) as exc:  # a malformed speedlens.toml is reported by diagnostics
             log.debug("no cached results for %s: %s", doc.uri, exc)
+            results = []
+        except Exception:  # a worker-thread boundary: no hints, and the failure goes to the log
+            log.exception("looking up cached results for %s failed", doc.uri)
             results = []
         finally:
             if self._pending.get(doc.uri, (None,))[0] == key:

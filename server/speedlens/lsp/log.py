@@ -38,7 +38,7 @@ class LspLogHandler(logging.Handler):
             return
         try:
             params = types.LogMessageParams(type=_message_type(record.levelno), message=self.format(record))
-        except Exception:  # pragma: no cover
+        except (TypeError, ValueError, KeyError):  # pragma: no cover - a message whose arguments do not fit it
             self.handleError(record)
             return
         try:
@@ -55,7 +55,7 @@ class LspLogHandler(logging.Handler):
         self._local.busy = True
         try:
             self.ls.window_log_message(params)
-        except Exception:
+        except OSError:  # the client's pipe is gone (pygls logs and absorbs any other send error itself)
             pass
         finally:
             self._local.busy = False

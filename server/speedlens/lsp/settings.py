@@ -3,9 +3,10 @@
 Sources, as esbonio reads them: ``initializationOptions`` (what the client was started with), the
 ``workspace/configuration`` section ``speedlens`` (the editor's live settings, re-read on
 ``workspace/didChangeConfiguration``), and ``speedlens.toml`` found beside the file (via config.load_settings).
-Editor settings override speedlens.toml (ARCHITECTURE.md, "Settings"). Between the two editor sources the live section wins: a
-client such as the VS Code extension sends its settings as initializationOptions at start, and a later change of
-a setting must take effect without a restart. Keys may be camelCase or snake_case, flat or nested (``cpp.compiler`` / ``{"cpp": {...}}``).
+Editor settings override speedlens.toml (ARCHITECTURE.md, "Settings"). Between the two editor sources the live
+section wins: a client such as the VS Code extension sends its settings as initializationOptions at start, and a
+later change of a setting must take effect without a restart. Keys may be camelCase or snake_case, flat or nested
+(``cpp.compiler`` / ``{"cpp": {...}}``).
 Keys that only the client understands (``serverPath``, ``trace`` ...) are ignored, not errors.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from speedlens.config import CONFIG_FILE, Settings, _snake, find_config, load_settings
 
@@ -113,7 +115,7 @@ class SettingsManager:
             result = await ls.workspace_configuration_async(
                 types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
             )
-        except Exception as exc:  # a client may answer with an error: keep what we have
+        except (JsonRpcException, OSError, RuntimeError) as exc:  # an error answer, or a gone client: keep what we have
             log.info("workspace/configuration failed: %s", exc)
             return
         if result:

@@ -18,7 +18,7 @@ def _tokens_close(expected: str, got: str, tolerance: float) -> bool:
     a, b = expected.split(), got.split()
     if len(a) != len(b):
         return False
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         if x == y:
             continue
         try:
@@ -35,25 +35,26 @@ def outputs_match(expected: bytes, got: bytes, tolerance: float = 0.0) -> tuple[
     exp, out = normalize(expected), normalize(got)
     if exp == out:
         return True, ""
-    if tolerance > 0 and len(exp) == len(out) and all(_tokens_close(a, b, tolerance) for a, b in zip(exp, out)):
-        return True, ""
+    if tolerance > 0 and len(exp) == len(out):
+        if all(_tokens_close(a, b, tolerance) for a, b in zip(exp, out, strict=True)):
+            return True, ""
     return False, first_difference(exp, out)
 
 
 def first_difference(expected: list[str], got: list[str], context: int = 1) -> str:
     """A few lines around the first differing line, as a unified diff."""
-    for i, (a, b) in enumerate(zip(expected, got)):
-        if a != b:
-            break
-    else:
-        i = min(len(expected), len(got))
+    # The first differing line, else where the shorter output ends (comparing stops there).
+    i = next(
+        (k for k, (a, b) in enumerate(zip(expected, got, strict=False)) if a != b), min(len(expected), len(got))
+    )
     lo = max(0, i - context)
     hi = i + context + 1
     diff = difflib.unified_diff(
         [_clip(s) for s in expected[lo:hi]], [_clip(s) for s in got[lo:hi]], "expected", "got", lineterm="", n=context
     )
     lines = list(diff)[2:]
-    where = f"line {i + 1}" + (f" (expected {len(expected)} lines, got {len(got)})" if len(expected) != len(got) else "")
+    counts = f" (expected {len(expected)} lines, got {len(got)})" if len(expected) != len(got) else ""
+    where = f"line {i + 1}{counts}"
     return f"first difference at {where}:\n" + "\n".join(lines[:8])
 
 

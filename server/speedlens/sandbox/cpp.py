@@ -10,6 +10,7 @@ import re
 import shlex
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -215,7 +216,7 @@ class Compiler:
         return result.ok
 
     async def run(
-        self, build: Build, stdin: Path | None, wd: Path, limits: Limits | None = None, wrapper: list[str] = ()
+        self, build: Build, stdin: Path | None, wd: Path, limits: Limits | None = None, wrapper: Sequence[str] = ()
     ) -> RunResult:
         """Run a built program on one input in ``wd`` (``wrapper``: a prefix such as valgrind).
 

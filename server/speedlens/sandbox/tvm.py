@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import statistics
@@ -80,27 +81,8 @@ async def run_worker(
     """
     sandbox = sandbox or Sandbox()
     with workdir("speedlens-tvm-") as work:
-        original = work / "original" / path.name
-        original.parent.mkdir()
-        original.write_text(source, encoding="utf-8")
-        request = {**request, "source": str(original), "sys_path": [str(path.resolve().parent)]}
-        for cand in request.get("candidates", []):
-            text = (candidate_sources or {}).get(cand["id"])
-            if text is not None:
-                cand_path = work / f"candidate_{len(list(work.glob('candidate_*')))}" / path.name
-                cand_path.parent.mkdir()
-                cand_path.write_text(text, encoding="utf-8")
-                cand["source"] = str(cand_path)
-        (work / "request.json").write_text(json.dumps(request), encoding="utf-8")
-        env = {
-            "PYTHONPATH": str(PACKAGE_ROOT),
-            "XDG_CACHE_HOME": str(work / ".cache"),
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "TVM_NUM_THREADS": str(runtime_threads(request.get("target"))),
-        }
-        # The interpreter and its packages (TVM) may live under the hidden home directory (pyenv, venvs).
-        python_dirs = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(sys.executable).resolve().parent}
-        binds = sorted(p for p in {path.resolve().parent, PACKAGE_ROOT, *python_dirs} if p.exists())
+        # Writing the work dir and resolving the bind mounts touches the disk: off the event loop.
+        request, env, binds = await asyncio.to_thread(_prepare_work, work, request, source, path, candidate_sources)
         limits = worker_limits(settings, len(request.get("candidates", [])))
         result = await sandbox.run(
             [sys.executable, "-m", "speedlens.sandbox.tvm_worker", str(work / "request.json")],
@@ -122,6 +104,34 @@ async def run_worker(
     return reply
 
 
+def _prepare_work(
+    work: Path, request: dict, source: str, path: Path, candidate_sources: dict[str, str] | None
+) -> tuple[dict, dict[str, str], list[Path]]:
+    """Save the buffer and candidate texts and the request in ``work``: (request as sent, env, read-only binds)."""
+    original = work / "original" / path.name
+    original.parent.mkdir()
+    original.write_text(source, encoding="utf-8")
+    request = {**request, "source": str(original), "sys_path": [str(path.resolve().parent)]}
+    for cand in request.get("candidates", []):
+        text = (candidate_sources or {}).get(cand["id"])
+        if text is not None:
+            cand_path = work / f"candidate_{len(list(work.glob('candidate_*')))}" / path.name
+            cand_path.parent.mkdir()
+            cand_path.write_text(text, encoding="utf-8")
+            cand["source"] = str(cand_path)
+    (work / "request.json").write_text(json.dumps(request), encoding="utf-8")
+    env = {
+        "PYTHONPATH": str(PACKAGE_ROOT),
+        "XDG_CACHE_HOME": str(work / ".cache"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "TVM_NUM_THREADS": str(runtime_threads(request.get("target"))),
+    }
+    # The interpreter and its packages (TVM) may live under the hidden home directory (pyenv, venvs).
+    python_dirs = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(sys.executable).resolve().parent}
+    binds = sorted(p for p in {path.resolve().parent, PACKAGE_ROOT, *python_dirs} if p.exists())
+    return request, env, binds
+
+
 def verdict_from(reply: dict, result: dict, settings: Settings, samples: int | None = None) -> Verdict:
     """A Verdict for one candidate of a worker reply: per-repeat ratios against the interleaved original."""
     isolation = reply.get("isolation", {})
@@ -136,7 +146,7 @@ def verdict_from(reply: dict, result: dict, settings: Settings, samples: int | N
         return Verdict(status=CANDIDATE_STATUS.get(result["status"], Status.RUNTIME_ERROR), detail=result["detail"],
                        **common)  # fmt: skip
     original, candidate = reply["baseline"]["times"], result["times"]
-    ratios = [o / c for o, c in zip(original, candidate) if c > 0]
+    ratios = [o / c for o, c in zip(original, candidate, strict=True) if c > 0]  # one time each per round
     speedup = statistics.median(original) / statistics.median(candidate)
     lower = lower_bound(ratios, settings.alpha)
     interval = two_sided(ratios, settings.alpha)

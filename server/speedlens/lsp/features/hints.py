@@ -7,8 +7,10 @@ import logging
 from lsprotocol import types
 
 from speedlens.engine import best_per_target
+from speedlens.errors import SpeedlensError
 from speedlens.lsp import convert
 from speedlens.lsp.documents import get_doc
+from speedlens.models import Result
 
 log = logging.getLogger("speedlens.lsp")
 
@@ -29,7 +31,7 @@ async def _best(ls, uri: str, kind: str | None = None):
     return doc, best_per_target(await ls.results_view.get(doc, wait))
 
 
-async def _lookup(ls, data) -> object | None:
+async def _lookup(ls, data) -> Result | None:
     if not isinstance(data, dict) or not isinstance(data.get("uri"), str):
         return None
     _, best = await _best(ls, data["uri"])
@@ -46,8 +48,11 @@ async def _targets(ls, doc) -> list:
         if engine.language_of(doc.path, doc.text) is None:
             return []
         targets = await ls.in_thread(engine.targets, doc.path, doc.text)
-    except Exception as exc:  # noqa: BLE001 - a malformed speedlens.toml is reported by diagnostics
+    except (SpeedlensError, OSError) as exc:  # a malformed speedlens.toml is reported by diagnostics
         log.debug("no targets for %s: %s", doc.uri, exc)
+        return []
+    except Exception:  # a worker-thread boundary: no "Optimize" lenses, and the failure goes to the log
+        log.exception("finding the targets of %s failed", doc.uri)
         return []
     return sorted(targets, key=lambda t: (t.kind != "program", t.anchor_line))
 
