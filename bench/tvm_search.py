@@ -20,20 +20,19 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "server"))
+from _common import ROOT
 
-from speedlens.analysis.tvm import find_targets  # noqa: E402
-from speedlens.config import Settings  # noqa: E402
-from speedlens.propose.tvm_search import (  # noqa: E402
+from speedlens.analysis.tvm import find_targets
+from speedlens.config import Settings
+from speedlens.propose.tvm_search import (
     HeuristicPolicy,
     LlmPolicy,
     Search,
     detect_hardware,
     worker_measurer,
 )
-from speedlens.sandbox.run import Sandbox  # noqa: E402
-from speedlens.sandbox.tvm import run_worker, runtime_threads, target_spec  # noqa: E402
+from speedlens.sandbox.run import Sandbox
+from speedlens.sandbox.tvm import run_worker, runtime_threads, target_spec
 
 SAMPLES = ROOT / "samples" / "tvm"
 

@@ -13,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 sys.path.insert(0, str(ROOT))  # tests.support.* helpers
+pytest_plugins = ["tests.support.fixtures"]  # openai_server, isolated_cache
 
 # Results, builds and the retrieval index go to a fresh cache, never the developer's.
 _CACHE = tempfile.mkdtemp(prefix="speedlens-test-cache-")

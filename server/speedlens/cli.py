@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -39,7 +40,7 @@ out = Console(highlight=False, soft_wrap=True)
 class Parser(argparse.ArgumentParser):
     """argparse, but usage errors exit with our code 2 and a hint."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         err.print(f"[red]error:[/red] {message}\n  fix: see `{self.prog} --help`")
         raise SystemExit(EXIT_USAGE)

@@ -19,6 +19,7 @@ from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
 from speedlens.models import source_lines
 
 SERVER_COMMAND = [sys.executable, "-m", "speedlens", "serve"]

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from lsprotocol import types
+
 from speedlens.engine import best_per_target
 from speedlens.errors import ConfigError
 from speedlens.lsp import convert

@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from speedlens.models import Target
 
+from speedlens.models import Target
 from tests.e2e.conftest import SERVER_COMMAND, SLOW_CIN, server_env, write_sample
 
 SCRIPT = Path(__file__).parent / "nvim" / "optimize_and_apply.lua"

@@ -1,7 +1,4 @@
-"""Pytest fixtures shared by the LLM tests; import them from tests/conftest.py:
-
-    from tests.support.fixtures import openai_server, isolated_cache  # noqa: F401
-"""
+"""Pytest fixtures shared by the LLM tests; tests/conftest.py loads them as a plugin (``pytest_plugins``)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Union
+from typing import Any
 
 NO_SCRIPT_LEFT = "(the test server has no scripted answer left)"
 
@@ -34,7 +34,7 @@ class Reply:
     error_type: str = ""  # OpenAI error "type"/"code", e.g. "context_length_exceeded"
 
 
-Scripted = Union[str, Reply, Callable[[dict], str | Reply]]
+Scripted = str | Reply | Callable[[dict], str | Reply]
 
 
 class OpenAIServer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from speedlens.config import Settings, apply_overrides, load_settings
 from speedlens.errors import ConfigError
 

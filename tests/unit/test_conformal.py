@@ -7,6 +7,7 @@ import random
 import statistics
 
 import pytest
+
 from speedlens.stats.conformal import (
     correct_confidence,
     estimate,

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
 from speedlens.adapters import Job
 from speedlens.cache import ResultStore
 from speedlens.config import SandboxSettings, Settings

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from speedlens.config import Settings
 from speedlens.models import Candidate, Result, Status, Target, Verdict
 from speedlens.propose import ProposalRequest
@@ -18,16 +19,21 @@ from speedlens.propose.prompts import _fitting
 from speedlens.propose.testgen import SEPARATOR, generate_inputs
 from speedlens.retrieval import index as index_mod
 from speedlens.retrieval.index import retrieve
-
-from tests.support.fixtures import isolated_cache, openai_server  # noqa: F401
 from tests.support.openai_server import Reply
-from tests.support.programs import SUM_PROGRAM  # noqa: E402
+from tests.support.programs import SUM_PROGRAM
 
 SLOW = SUM_PROGRAM
-FAST = SLOW.replace("    long long s = 0;\n    for (long long i = 1; i <= n; i++) s += i;\n", "    long long s = n * (n + 1) / 2;\n")
+FAST = SLOW.replace(
+    "    long long s = 0;\n    for (long long i = 1; i <= n; i++) s += i;\n", "    long long s = n * (n + 1) / 2;\n"
+)
 TARGET = Target("sum", "program", "cpp", 0, SLOW.count("\n") - 1, SLOW)
-EXAMPLE_SLOW = "#include <cstdio>\nint main() { long long n, t = 0; scanf(\"%lld\", &n); for (long long k = 0; k <= n; k++) t += k; printf(\"%lld\\n\", t); /* EXAMPLE-MARK */ }\n"
-EXAMPLE_FAST = "#include <cstdio>\nint main() { long long n; scanf(\"%lld\", &n); printf(\"%lld\\n\", n * (n + 1) / 2); }\n"
+EXAMPLE_SLOW = (
+    "#include <cstdio>\nint main() { long long n, t = 0; scanf(\"%lld\", &n); "
+    "for (long long k = 0; k <= n; k++) t += k; printf(\"%lld\\n\", t); /* EXAMPLE-MARK */ }\n"
+)
+EXAMPLE_FAST = (
+    "#include <cstdio>\nint main() { long long n; scanf(\"%lld\", &n); printf(\"%lld\\n\", n * (n + 1) / 2); }\n"
+)
 
 
 def good(code=FAST):
@@ -132,7 +138,8 @@ async def test_timeout_is_retried(openai_server, corpus):
 
 async def test_context_too_long_drops_examples_once(openai_server, corpus):
     openai_server.add(Reply(status=400, error_type="context_length_exceeded",
-                            content="This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens."),
+                            content="This model's maximum context length is 8192 tokens. "
+                                    "However, your messages resulted in 9000 tokens."),
                       good())
     settings = settings_for(openai_server, corpus)
     candidates = await propose(settings)

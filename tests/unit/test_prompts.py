@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+
 from speedlens.models import Candidate, InputMeasurement, Result, Status, Target, Verdict
 from speedlens.propose.prompts import (
     apply_unified_diff,
@@ -15,8 +16,7 @@ from speedlens.propose.prompts import (
     function_context,
 )
 from speedlens.retrieval.corpus import Pair
-
-from tests.support.programs import SUM_PROGRAM  # noqa: E402
+from tests.support.programs import SUM_PROGRAM
 
 SLOW = SUM_PROGRAM
 FAST = """#include <bits/stdc++.h>
@@ -103,12 +103,14 @@ def fenced(code, lang="cpp"):
 
 
 def test_extract_prose_around_code():
-    code, reason = extract_code(f"Sure! Here is a faster version:\n\n{fenced(FAST)}\n\nIt uses Gauss's formula.", PROGRAM)
+    answer = f"Sure! Here is a faster version:\n\n{fenced(FAST)}\n\nIt uses Gauss's formula."
+    code, reason = extract_code(answer, PROGRAM)
     assert code == FAST and reason == "ok"
 
 
 def test_extract_picks_the_whole_program_among_several_fences():
-    answer = f"The key line:\n{fenced('cout << n * (n + 1) / 2;')}\nFull program:\n{fenced(FAST)}\nTest with:\n{fenced('10', 'text')}"
+    answer = (f"The key line:\n{fenced('cout << n * (n + 1) / 2;')}\nFull program:\n{fenced(FAST)}\n"
+              f"Test with:\n{fenced('10', 'text')}")
     assert extract_code(answer, PROGRAM)[0] == FAST
 
 
@@ -161,7 +163,10 @@ def test_function_target_from_function_or_whole_program():
 
 
 def test_parser_never_raises_on_garbage():
-    for junk in ["```cpp\n```", "~~~\n{{{\n~~~", "@@ -1 +1 @@\n-x\n+y\n", "\x00\xff```c++\nint main(){}\n```", "}" * 50]:
+    junk_answers = [
+        "```cpp\n```", "~~~\n{{{\n~~~", "@@ -1 +1 @@\n-x\n+y\n", "\x00\xff```c++\nint main(){}\n```", "}" * 50,
+    ]
+    for junk in junk_answers:
         code, reason = extract_code(junk, PROGRAM)
         assert code is None or "main" in code
         assert reason

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
+
 from speedlens.lsp.server import SpeedlensProtocol
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"

@@ -7,6 +7,7 @@ import json
 import os
 
 import pytest
+
 from speedlens.config import Settings
 from speedlens.errors import ConfigError
 from speedlens.retrieval import corpus as corpus_mod
@@ -156,7 +157,11 @@ def test_index_cached_on_disk_and_rebuilt_when_corpus_changes(tmp_path, monkeypa
     assert index_for([path]) is first  # memory
     builds = []
     real_build = RetrievalIndex.build.__func__
-    monkeypatch.setattr(RetrievalIndex, "build", classmethod(lambda cls, *a, **k: builds.append(1) or real_build(cls, *a, **k)))
+    def counted_build(cls, *args, **kwargs):
+        builds.append(1)
+        return real_build(cls, *args, **kwargs)
+
+    monkeypatch.setattr(RetrievalIndex, "build", classmethod(counted_build))
     index_mod._indexes.clear()
     loaded = index_for([path])  # disk
     assert builds == [] and loaded is not first and loaded.key == first.key

@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from speedlens.analysis.cpp import find_targets
 from speedlens.config import Settings
 from speedlens.propose import ProposalRequest

@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from speedlens.cache import BoundedDir, load_checked, store_checked
 from speedlens.config import Settings, apply_overrides
 from speedlens.models import Status, Verdict

@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from speedlens.config import Settings, apply_overrides
 from speedlens.models import Status
 from speedlens.sandbox.cpp import Compiler, Toolchain, sanitizer_report

@@ -6,6 +6,7 @@ import asyncio
 import random
 
 import pytest
+
 from speedlens.config import TimingSettings
 from speedlens.sandbox.timing import Samples, StoppingRule, interleaved, median_upper_bound
 

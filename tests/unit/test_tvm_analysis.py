@@ -1,6 +1,7 @@
 """Finding TVM-script targets needs only Python's ast, so these run without TVM installed."""
 
 import pytest
+
 from speedlens.analysis.tvm import find_targets, is_tvm_script
 from speedlens.errors import InputError
 

@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("tvm", reason="TVM tests need the tvm extra: pip install 'speedlens[tvm]'")
-
-from speedlens.analysis.tvm import find_targets  # noqa: E402
-from speedlens.config import Settings  # noqa: E402
-from speedlens.models import Status  # noqa: E402
-from speedlens.propose.tvm_search import (  # noqa: E402
+from speedlens.analysis.tvm import find_targets
+from speedlens.config import Settings
+from speedlens.models import Status
+from speedlens.propose.tvm_search import (
     Hardware,
     HeuristicPolicy,
     LlmPolicy,
@@ -23,8 +21,10 @@ from speedlens.propose.tvm_search import (  # noqa: E402
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.support.openai_server import OpenAIServer  # noqa: E402
-from tests.support.programs import GEMM_128  # noqa: E402
+from tests.support.openai_server import OpenAIServer
+from tests.support.programs import GEMM_128
+
+pytest.importorskip("tvm", reason="TVM tests need the tvm extra: pip install 'speedlens[tvm]'")
 
 pytestmark = pytest.mark.tvm
 

@@ -4,14 +4,13 @@ import asyncio
 
 import pytest
 
+from speedlens.analysis.tvm import find_targets
+from speedlens.config import Settings
+from speedlens.models import Status
+from speedlens.sandbox.tvm import verify_prim_func, verify_schedule
+from tests.support.programs import GEMM_128
+
 pytest.importorskip("tvm", reason="TVM tests need the tvm extra: pip install 'speedlens[tvm]'")
-
-from speedlens.analysis.tvm import find_targets  # noqa: E402
-from speedlens.config import Settings  # noqa: E402
-from speedlens.models import Status  # noqa: E402
-from speedlens.sandbox.tvm import verify_prim_func, verify_schedule  # noqa: E402
-
-from tests.support.programs import GEMM_128  # noqa: E402
 
 pytestmark = pytest.mark.tvm
 

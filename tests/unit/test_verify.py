@@ -7,6 +7,7 @@ import dataclasses
 import random
 
 import pytest
+
 from speedlens.config import Settings, apply_overrides
 from speedlens.models import Status
 from speedlens.sandbox.run import Sandbox

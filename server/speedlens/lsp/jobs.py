@@ -208,7 +208,7 @@ class Jobs:
             return None
         try:
             best = best_per_target(await self.ls.results_view.get(doc))
-        except Exception as exc:  # noqa: BLE001 # pragma: no cover - a lookup failure only loses the figure
+        except (SpeedlensError, OSError) as exc:  # pragma: no cover - a lookup failure only loses the figure
             log.debug("no cached results for %s: %s", uri, exc)
             return None
         return max((r.verdict for r in best), key=lambda v: v.speedup or 0.0, default=None)

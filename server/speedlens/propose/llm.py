@@ -185,8 +185,8 @@ async def _request(messages: list[dict[str, str]], settings: Any, backoff_s: flo
             await asyncio.sleep(delay)
         except litellm.BadRequestError as exc:
             raise LlmError(f"{model}: request rejected ({_one_line(exc)})", "check `model` and `api_base`") from None
-        except Exception as exc:  # anything else from a provider: say so, don't crash the run
-            raise LlmError(f"{model}: {type(exc).__name__}: {_one_line(exc)}", "check `model` and `api_base`") from None
+        except Exception as exc:  # anything else from a provider: say so (the cause kept for -v), don't crash
+            raise LlmError(f"{model}: {type(exc).__name__}: {_one_line(exc)}", "check `model` and `api_base`") from exc
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -326,7 +326,7 @@ class LlmProposer:
         except SpeedlensError:
             raise  # a wrong pie_path is the user's to fix: say so
         except Exception as exc:  # retrieval only improves prompts: never let it stop a run
-            log.warning("retrieval failed, prompting without examples: %s", exc)
+            log.warning("retrieval failed, prompting without examples: %s", exc, exc_info=True)
             return []
 
     def _candidates(self, request: ProposalRequest, answers: list[Any]) -> list[Candidate]:

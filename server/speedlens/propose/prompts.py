@@ -12,6 +12,7 @@ usable code or None with the reason, and never raises on any answer.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from typing import Any
 from speedlens.models import STATUS_RANK, Result, Status, Target, Verdict
 from speedlens.retrieval.corpus import Pair
 from speedlens.retrieval.index import normalize
+
+log = logging.getLogger(__name__)
 
 SYSTEM_PROMPT = (
     "You are an expert C++ performance engineer who writes competitive-programming solutions. You make programs "
@@ -335,7 +338,8 @@ def extract_code(answer: str | None, target: Target) -> tuple[str | None, str]:
     """Usable replacement text for ``target`` from a model's ``answer``, or None and why it is unusable."""
     try:
         return _extract(answer or "", target)
-    except Exception as exc:  # a parser bug must cost one answer, never the run
+    except Exception as exc:  # a parser bug must cost one answer, never the run (logged with its traceback)
+        log.warning("could not parse an answer", exc_info=True)
         return None, f"unparseable answer ({type(exc).__name__}: {exc})"
 
 
@@ -420,7 +424,8 @@ def looks_like_diff(text: str) -> bool:
         return False
     if lines[0].startswith("--- ") and len(lines) > 1 and lines[1].startswith("+++ "):
         return True
-    return any(l.startswith("@@") for l in lines) and any(l[:1] in "+-" for l in lines if not l.startswith("@@"))
+    has_hunk = any(row.startswith("@@") for row in lines)
+    return has_hunk and any(row[:1] in "+-" for row in lines if not row.startswith("@@"))
 
 
 def apply_unified_diff(original: str, diff: str) -> str | None:
@@ -441,8 +446,8 @@ def apply_unified_diff(original: str, diff: str) -> str | None:
     lines = original.splitlines()
     pos = 0
     for hunk in hunks:
-        old = [l[1:] if l[:1] in " -" else l for l in hunk if not l.startswith("+")]
-        new = [l[1:] if l[:1] in " +" else l for l in hunk if not l.startswith("-")]
+        old = [row[1:] if row[:1] in " -" else row for row in hunk if not row.startswith("+")]
+        new = [row[1:] if row[:1] in " +" else row for row in hunk if not row.startswith("-")]
         while old and not old[-1].strip() and new and not new[-1].strip():  # trailing blank context
             old.pop()
             new.pop()
@@ -451,7 +456,7 @@ def apply_unified_diff(original: str, diff: str) -> str | None:
             return None
         lines[at : at + len(old)] = new
         pos = at + len(new)
-    if not hunks or all(not any(l[:1] in "+-" for l in h) for h in hunks):
+    if not hunks or all(not any(row[:1] in "+-" for row in h) for h in hunks):
         return None
     return "\n".join(lines) + "\n"
 

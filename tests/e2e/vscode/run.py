@@ -75,14 +75,18 @@ def wait_http(url: str, timeout_s: float, proc: subprocess.Popen) -> None:
 
 def click_cancel(page) -> None:
     """Press the Cancel button of the progress notification, as a user would."""
+    from playwright.sync_api import Error as PlaywrightError
+
     try:
         page.locator(".notification-toast .monaco-button", has_text="Cancel").first.click(timeout=5000)
-    except Exception as exc:  # noqa: BLE001 - the driver then cancels with the command, and the check fails
+    except PlaywrightError as exc:  # the driver then cancels with the command, and the check fails
         log(f"no Cancel button to click: {exc}")
 
 
 def wait_for_frame_text(page, text: str, timeout_s: float) -> bool:
     """Wait until some frame (the markdown preview is a webview, i.e. nested iframes) shows ``text``."""
+    from playwright.sync_api import Error as PlaywrightError
+
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for frame in page.frames:
@@ -90,7 +94,7 @@ def wait_for_frame_text(page, text: str, timeout_s: float) -> bool:
                 if text in frame.content():
                     page.wait_for_timeout(300)
                     return True
-            except Exception:  # noqa: BLE001 - a frame that navigates or detaches meanwhile
+            except PlaywrightError:  # a frame that navigates or detaches meanwhile
                 continue
         page.wait_for_timeout(250)
     return False

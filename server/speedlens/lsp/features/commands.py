@@ -10,6 +10,7 @@ from typing import Any
 
 from pygls.exceptions import JsonRpcInvalidParams
 
+from speedlens.errors import SpeedlensError
 from speedlens.lsp.documents import get_doc, uri_to_path
 from speedlens.report import render_markdown
 from speedlens.testcases import create_example
@@ -74,7 +75,7 @@ def register(server) -> None:
         if doc is not None and doc.analysable:
             try:
                 language = ls.settings_manager.engine_for(doc.path).language_of(doc.path, doc.text)
-            except Exception:  # noqa: BLE001 - a malformed speedlens.toml: the report still renders
+            except (SpeedlensError, OSError):  # a malformed speedlens.toml: the report still renders
                 language = None
         return render_markdown(SimpleNamespace(file=str(path), language=language, model="", results=results,
                                                problems=note))
