@@ -23,6 +23,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from speedlens import __version__
+from speedlens import format as fmt
 from speedlens.analysis.cpp import CPP_SOURCES, CPP_SUFFIXES
 from speedlens.config import Settings, load_settings
 from speedlens.engine import Engine, OptimizeReport
@@ -301,10 +302,10 @@ def headline(verdict: Verdict) -> str:
     """`2.9× faster · ≥2.3× on 90% of inputs · 19/19 inputs` — the same words the editor shows."""
     if verdict.speedup is None:
         return verdict.status.value
-    conf = round(100 * (1 - verdict.alpha))
     unit = {"input": "inputs", "run": "runs", "deterministic": "inputs"}.get(verdict.bound_level or "", "inputs")
-    bound = f" · ≥{verdict.speedup_lower:.2f}× on {conf}% of {unit}" if verdict.speedup_lower else ""
-    return f"{verdict.speedup:.2f}× faster{bound} · {verdict.inputs_passed}/{verdict.n_inputs} inputs"
+    lower = verdict.speedup_lower
+    bound = f" · ≥{fmt.speedup(lower)} on {fmt.confidence(verdict.alpha)} of {unit}" if lower else ""
+    return f"{fmt.speedup(verdict.speedup)} faster{bound} · {verdict.inputs_passed}/{verdict.n_inputs} inputs"
 
 
 def print_verdict(verdict: Verdict) -> None:
@@ -324,13 +325,13 @@ def print_report(report: OptimizeReport) -> None:
         table.add_column(column)
     for r in report.results:
         v = r.verdict
-        bound = f"≥{v.speedup_lower:.2f}× @{round(100 * (1 - v.alpha))}% ({v.bound_level})" if v.speedup_lower else ""
+        bound = f"{fmt.bound(v.speedup_lower, v.alpha)} ({v.bound_level})" if v.speedup_lower else ""
         color = "green" if v.verified else "red" if v.status.value not in ("not_faster",) else "yellow"
         table.add_row(
             r.target.name,
             r.candidate.proposer,
             f"[{color}]{v.status.value}[/{color}]",
-            f"{v.speedup:.2f}×" if v.speedup else "",
+            fmt.speedup(v.speedup) if v.speedup else "",
             bound,
             f"{v.inputs_passed}/{v.n_inputs}",
         )

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from speedlens import format as fmt
 from speedlens.config import Settings
 from speedlens.errors import InputError
 from speedlens.models import InputMeasurement, ProgressFn, Status, Verdict, no_progress
@@ -395,22 +396,23 @@ def describe(verdict: Verdict, n_bound: int, notes: list[str], min_speedup: floa
     """The human sentence for a fully-checked verdict: speedup, bound with its alpha and n, correctness, then
     ``notes`` (the baseline's) and the verdict's own notes (timing stopped early, failures the original shares)."""
     confidence = round(100 * (1 - verdict.alpha))
-    what = {"input": f"on a new input ≥{verdict.speedup_lower:.2f}× with {confidence}% confidence"}
+    what = {"input": f"on a new input ≥{fmt.speedup(verdict.speedup_lower)} with {confidence}% confidence"}
     if verdict.speedup_lower is None:
         bound = f"too few measurements ({n_bound}) for a {confidence}% bound"
     elif verdict.bound_level == "input":
         bound = what["input"] + f" (conformal, over {n_bound} timed inputs)"
     elif verdict.bound_level == "run":
         bound = (
-            f"≥{verdict.speedup_lower:.2f}× on {confidence}% of runs (a weaker run-level bound over {n_bound} "
+            f"≥{fmt.speedup(verdict.speedup_lower)} on {confidence}% of runs (a weaker run-level bound over {n_bound} "
             f"repetitions: only {verdict.n_timed} timed inputs, {min_inputs(verdict.alpha)} needed for an "
             "input-level bound)"
         )
     else:
-        bound = f"≥{verdict.speedup_lower:.2f}× on every one of the {verdict.n_timed} inputs (instruction counts)"
+        lower = fmt.speedup(verdict.speedup_lower)
+        bound = f"≥{lower} on every one of the {verdict.n_timed} inputs (instruction counts)"
     metric = "instructions" if verdict.metric == "instructions" else "CPU time"
     parts = [
-        f"{verdict.speedup:.2f}× faster in total {metric} over {verdict.n_timed} timed inputs; {bound}",
+        f"{fmt.speedup(verdict.speedup)} faster in total {metric} over {verdict.n_timed} timed inputs; {bound}",
         f"correct on a new input with ≥{100 * (verdict.correct_confidence or 0.0):.0f}% confidence "
         f"({verdict.inputs_passed}/{verdict.n_inputs} inputs passed)",
     ]
