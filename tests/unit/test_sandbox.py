@@ -7,7 +7,6 @@ import hashlib
 import os
 import socket
 import subprocess
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -21,6 +20,7 @@ from speedlens.sandbox.cpp import redact_compiler_output
 from speedlens.sandbox.run import Limits, RunResult, Sandbox, detect_isolation, launcher_path, workdir
 from speedlens.testcases import discover
 from speedlens.verify import CppVerifier
+from tests.support.listeners import accepting
 
 ORIGINAL = """
 #include <iostream>
@@ -125,18 +125,6 @@ def test_network_connection_never_arrives(write_program):
     listener.listen()
     listener.settimeout(0.2)
     port = listener.getsockname()[1]
-    accepted = []
-    stop = threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept())
-            except OSError:
-                pass
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
     candidate = f"""
 #include <arpa/inet.h>
 #include <iostream>
@@ -150,12 +138,8 @@ int main() {{
     {CORRECT_TAIL}
 }}
 """
-    try:
+    with accepting([listener]) as accepted:
         verdict = verify(write_program, candidate)
-    finally:
-        stop.set()
-        thread.join()
-        listener.close()
     assert verdict.network_isolated
     assert accepted == []
 

@@ -13,7 +13,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -27,6 +26,7 @@ from speedlens.sandbox.run import Limits, RunResult, Sandbox, detect_isolation, 
 from speedlens.sandbox.tamper import tamper_findings
 from speedlens.testcases import discover
 from speedlens.verify import CppVerifier
+from tests.support.listeners import accepting
 
 pytestmark = pytest.mark.skipif(
     detect_isolation().method != "bwrap" or shutil.which("g++") is None, reason="needs bubblewrap and g++"
@@ -366,24 +366,13 @@ int main() {
 def test_unix_sockets_on_the_host_are_unreachable(sandbox):
     paths = [Path("/var/tmp") / f"{unique()}.sock", Path("/run") / f"{unique()}.sock"]
     abstract = "\0" + unique()
-    listeners, accepted, stop = [], [], threading.Event()
+    listeners = []
     for address in [*map(str, paths), abstract]:
         listener = socket.socket(socket.AF_UNIX)
         listener.bind(address)
         listener.listen()
         listener.settimeout(0.1)
         listeners.append(listener)
-
-    def accept():
-        while not stop.is_set():
-            for listener in listeners:
-                try:
-                    accepted.append(listener.accept())
-                except OSError:
-                    pass
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
     source = """
 #include <cstddef>
 #include <cstdio>
@@ -407,13 +396,10 @@ int main() {
         ", ".join([*(f'std::string("{p}")' for p in paths), f'std::string("\\0{abstract[1:]}", {len(abstract)})']),
     )
     try:
-        result = run(sandbox, source)
-        time.sleep(0.3)
+        with accepting(listeners) as accepted:
+            result = run(sandbox, source)
+            time.sleep(0.3)
     finally:
-        stop.set()
-        thread.join()
-        for listener in listeners:
-            listener.close()
         for path in paths:
             path.unlink(missing_ok=True)
     assert result.ok, result.describe()
