@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--alpha", type=float, help="1 - confidence of the bounds (default 0.1)")
     common.add_argument("--deterministic", action="store_true", help="count instructions with valgrind instead of timing")
     common.add_argument("--json", action="store_true", help="print one JSON object (for tools)")
+    common.add_argument("--compile-commands", metavar="DIR", help="directory of the project's compile_commands.json")
 
     verify = sub.add_parser("verify", parents=[common], help="is CANDIDATE a correct, faster ORIGINAL?")
     verify.add_argument("original", type=Path)
@@ -124,6 +125,7 @@ def settings_for(path: Path, args: argparse.Namespace) -> Settings:
         "deterministic": True if args.deterministic else None,
         "model": getattr(args, "model", None),
         "api_base": getattr(args, "api_base", None),
+        "cpp": {"compile_commands": str(Path(args.compile_commands).resolve())} if args.compile_commands else None,
     }
     return load_settings(path.resolve().parent, {k: v for k, v in overrides.items() if v is not None})
 
