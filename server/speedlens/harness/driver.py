@@ -1,6 +1,6 @@
 """The driver program generated per function: the library file's text, then a ``main`` that calls the function.
 
-stdin holds ``SEED REPETITIONS``. The seed picks the input size and a pool of argument tuples (built before any
+stdin holds ``SEED`` (and, to override the calibrated count, ``REPETITIONS``). The seed picks the input size and a pool of argument tuples (built before any
 call, by the seeded generators of ``gen.hpp``); each repetition calls the function on the next tuple of the pool,
 passing fresh copies of every argument it may write. The first pass over the pool prints the return value and
 every written argument after each call: that text is what original and candidate are compared on. A negative
@@ -20,11 +20,15 @@ MAX_REPETITIONS = 1 << 20
 _SUPPORT = Path(__file__).with_name("gen.hpp")
 
 
-def driver_source(file_text: str, signature: Signature) -> str:
-    """The whole program: ``file_text`` (the original or a candidate file) followed by the generated driver."""
+def driver_source(file_text: str, signature: Signature, repetitions: tuple[int, ...] = (1,)) -> str:
+    """The whole program: ``file_text`` (the original or a candidate file) followed by the generated driver.
+
+    ``repetitions[seed]``: the calls made on input SEED, calibrated on the original and baked into both drivers,
+    so the inputs stay plain seeds (what results are keyed by) and the candidate runs what the original did."""
     support = _SUPPORT.read_text(encoding="utf-8")
+    table = f"static const long long speedlens_repetitions[] = {{{', '.join(str(r) for r in repetitions)}}};"
     return "\n".join([file_text.rstrip("\n"), "", "// ---- speedlens: generated differential harness ----",
-                      support, _args_struct(signature), _run_once(signature), _MAIN]) + "\n"
+                      support, _args_struct(signature), _run_once(signature), table, _MAIN]) + "\n"
 
 
 def _value_type(param: Param) -> str:
@@ -89,10 +93,12 @@ static double speedlens_cpu_seconds() {{ return static_cast<double>(std::clock()
 int main() {{
     unsigned long long seed = 0;
     long long repetitions = 0;
-    if (!(std::cin >> seed >> repetitions)) {{
-        std::cerr << "speedlens harness: stdin must hold SEED REPETITIONS\\n";
+    if (!(std::cin >> seed)) {{
+        std::cerr << "speedlens harness: stdin must hold SEED [REPETITIONS]\\n";
         return 2;
     }}
+    const std::size_t known = sizeof speedlens_repetitions / sizeof speedlens_repetitions[0];
+    if (!(std::cin >> repetitions)) repetitions = speedlens_repetitions[seed % known];
     speedlens_harness::Rng rng(seed * 0x9E3779B97F4A7C15ULL + 1);
     const std::size_t n = 200 + static_cast<std::size_t>(seed * 97 % 1800);
     std::vector<SpeedlensArgs> pool;
