@@ -197,11 +197,32 @@ def apply_best(path: Path, original_text: str, report: OptimizeReport) -> None:
         return
     if path.read_text(encoding="utf-8") != original_text:
         raise InputError(f"{path} changed while speedlens was running", "run optimize again on the new version")
+    headers, best = header_texts(best)
     text = original_text
     for result in sorted(best, key=lambda r: r.target.start_line, reverse=True):
         text = result.target.replace_in(text, result.candidate.code)
+    for header, header_text in headers.items():  # every file checked first, then each written atomically
+        write_atomically(header, header_text, durable=True)
     write_atomically(path, text, durable=True)
-    err.print(f"applied {len(best)} verified rewrite(s) to {path}")
+    err.print(f"applied {len(best)} verified rewrite(s) to {path}" + (f" and {len(headers)} header(s)" if headers else ""))
+
+
+def header_texts(best: list) -> tuple[dict[Path, str], list]:
+    """The new text of every header a rewrite's declarations change, and the rewrites that can be applied
+    together: one whose header changed since it was verified (or that another rewrite already edits) is
+    skipped with a message rather than written half."""
+    headers: dict[Path, str] = {}
+    kept = []
+    for result in best:
+        edits = result.candidate.meta.get("header_edits", [])
+        clashes = [e["path"] for e in edits if Path(e["path"]) in headers
+                   or Path(e["path"]).read_text(encoding="utf-8") != e["original"]]
+        if clashes:
+            err.print(f"skipped the rewrite of {result.target.name}: {clashes[0]} changed; run optimize again")
+            continue
+        headers.update({Path(e["path"]): e["text"] for e in edits})
+        kept.append(result)
+    return headers, kept
 
 
 @contextmanager

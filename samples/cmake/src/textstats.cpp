@@ -24,20 +24,20 @@ std::string join(const std::vector<std::string>& words, const std::string& separ
 }
 
 std::vector<int> dedupe(const std::vector<int>& values) {
-    std::vector<int> out;
+    std::vector<int> unique;
     for (int value : values) {
         bool seen = false;
-        for (int kept : out) {
+        for (int kept : unique) {
             if (kept == value) {
                 seen = true;
                 break;
             }
         }
         if (!seen) {
-            out.push_back(value);
+            unique.push_back(value);
         }
     }
-    return out;
+    return unique;
 }
 
 }  // namespace textstats
