@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from speedlens.analysis import cpp
 from speedlens.harness.driver import driver_source
 from speedlens.harness.signature import NotGeneratable, check_generatable, signature_of, unsupported_part
@@ -83,8 +82,10 @@ def test_tamper_findings_name_state_clocks_and_environment():
     memo = "int f(int x) { static std::map<int, int> memo; return memo[x] = x * 2; }\n"
     assert any("mutable static" in f for f in tamper_findings(original, memo))
     assert tamper_findings(original, "int f(int x) { static const int k = 2; return x * k; }\n") == []
-    assert any("clock" in f for f in tamper_findings(original, "int f(int x) { auto t = std::chrono::now(); return x; }"))
-    assert any("environment" in f for f in tamper_findings(original, 'int f(int x) { return getenv("X") ? x : 0; }'))
+    clock = "int f(int x) { auto t = std::chrono::now(); return x; }"
+    assert any("clock" in f for f in tamper_findings(original, clock))
+    environment = 'int f(int x) { return getenv("X") ? x : 0; }'
+    assert any("environment" in f for f in tamper_findings(original, environment))
     assert any("global" in f for f in tamper_findings(original, "int cache[100];\nint f(int x) { return x; }\n"))
 
 

@@ -12,5 +12,5 @@ from .tvm import TvmAdapter
 
 ADAPTERS: tuple[type, ...] = (CppFunctionAdapter, CppProgramAdapter, TvmAdapter)
 
-__all__ = ["ADAPTERS", "Adapter", "CppFunctionAdapter", "CppProgramAdapter", "Job", "TvmAdapter", "key_context", "result_key",
-           "target_key"]
+__all__ = ["ADAPTERS", "Adapter", "CppFunctionAdapter", "CppProgramAdapter", "Job", "TvmAdapter", "key_context",
+           "result_key", "target_key"]

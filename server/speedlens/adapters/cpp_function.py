@@ -27,7 +27,7 @@ from speedlens.testcases import TestCase
 from speedlens.verify import Baseline
 
 from .base import Job
-from .cpp_program import CppProgramAdapter
+from .cpp_program import CppProgramAdapter, _read
 
 SEEDS = 20  # inputs per function: enough for an input-level bound at alpha 0.1 (9 needed), cheap to run
 
@@ -159,19 +159,42 @@ class CppFunctionAdapter(CppProgramAdapter):
 
     async def verify_candidate(self, job: Job, baseline: Baseline, candidate: Candidate, progress: ProgressFn
                                ) -> Verdict:
-        plan: HarnessPlan = job.state["plan"]
         findings = tamper_findings(job.target.text, candidate.code)
         if findings:
-            return self._rejected(baseline, Status.INCORRECT, "flagged, not verified: the candidate " +
-                                  "; ".join(findings) + " — a rewrite may not keep results between calls or "
-                                  "behave differently while it is checked or timed")
-        rewritten = job.target.replace_in(job.text, candidate.code)
+            return self._flagged(baseline, findings)
+        return await self._verify_file(job, baseline, candidate, job.target.replace_in(job.text, candidate.code),
+                                       progress)
+
+    async def _verify_file(self, job: Job, baseline: Baseline, candidate: Candidate, rewritten: str,
+                           progress: ProgressFn) -> Verdict:
+        """The verdict for the rewritten file: its headers brought in step, then its harness judged."""
+        plan: HarnessPlan = job.state["plan"]
         try:
             rewritten = self._with_declarations(plan, job, candidate, rewritten)
         except InputError as exc:
             return self._rejected(baseline, Status.COMPILE_ERROR, f"refused: {exc.message}")
         program = driver_source(rewritten, plan.signature, plan.repetitions)
         return await self.verifier.verify(baseline, program, progress)
+
+    async def verify_files(self, original: Path, candidate: Path, tests_dir: Path | None, progress: ProgressFn
+                           ) -> Verdict:
+        """`speedlens verify` of two versions of a library file: the one function they differ in, through its
+        harness (``tests_dir`` does not apply: the inputs are the harness's seeds)."""
+        text, new_text = _read(original), _read(candidate)
+        new_targets = {t.name: t for t in self.targets(candidate, new_text)}
+        changed = [t for t in self.targets(original, text) if t.name in new_targets and
+                   new_targets[t.name].text != t.text]
+        if len(changed) != 1:
+            names = ", ".join(t.name for t in changed) or "none"
+            raise InputError(f"{candidate.name} must change exactly one function of {original.name} (changed: "
+                             f"{names})", "verify one function at a time")
+        job = Job(original, text, changed[0], progress)
+        baseline = await self.baseline_for(job, await self.inputs(job))
+        rewrite = Candidate(changed[0], new_targets[changed[0].name].text, "user", f"{candidate.name}")
+        findings = tamper_findings(changed[0].text, rewrite.code)
+        if findings:
+            return self._flagged(baseline, findings)
+        return await self._verify_file(job, baseline, rewrite, new_text, progress)
 
     def _with_declarations(self, plan: HarnessPlan, job: Job, candidate: Candidate, rewritten: str) -> str:
         """The candidate file compiled against its headers with every declaration of a re-signatured function
@@ -192,6 +215,11 @@ class CppFunctionAdapter(CppProgramAdapter):
                 candidate.meta.setdefault("header_edits", []).append(
                     {"path": str(header), "original": original, "text": updated})
         return declarations.with_headers_inlined(rewritten, edited, plan.headers)
+
+    def _flagged(self, baseline: Baseline, findings: list[str]) -> Verdict:
+        return self._rejected(baseline, Status.INCORRECT, "flagged, not verified: the candidate " + "; ".join(findings)
+                              + " — a rewrite may not keep results between calls or behave differently while it is "
+                              "checked or timed")
 
     def _rejected(self, baseline: Baseline, status: Status, detail: str) -> Verdict:
         return Verdict(status=status, detail=detail, alpha=self.settings.alpha, n_inputs=len(baseline.cases),

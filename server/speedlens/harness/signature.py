@@ -53,8 +53,8 @@ class NotGeneratable(Exception):
 def definition_at(source: str, line: int) -> tree_sitter.Node | None:
     """The function definition starting at ``line`` (0-based; its ``template`` line counts)."""
     for definition in cpp.function_definitions(cpp.file_nodes(cpp.parse(source))):
-        first = definition.parent if definition.parent and definition.parent.type == "template_declaration" else definition
-        if first.start_point.row == line:
+        templated = definition.parent is not None and definition.parent.type == "template_declaration"
+        if (definition.parent if templated else definition).start_point.row == line:  # type: ignore[union-attr]
             return definition
     return None
 
