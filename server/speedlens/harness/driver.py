@@ -1,11 +1,11 @@
 """The driver program generated per function: the library file's text, then a ``main`` that calls the function.
 
-stdin holds ``SEED`` (and, to override the calibrated count, ``REPETITIONS``). The seed picks the input size
-and a pool of argument tuples (built before any call, by the seeded generators of ``gen.hpp``); each
-repetition calls the function on the next tuple of the pool, passing fresh copies of every argument it may write. The first pass over the pool prints the return value and
-every written argument after each call: that text is what original and candidate are compared on. A negative
-repetition count asks the original's driver how many repetitions make one input last ``TARGET_SECONDS`` (the
-candidate is never asked: it runs what the original was calibrated to).
+stdin holds ``SEED`` (and, to override the calibrated count, ``REPETITIONS``). The seed picks the input size and a
+pool of argument tuples (built before any call, by the seeded generators of ``gen.hpp``); each repetition calls the
+function on the next tuple of the pool, passing fresh copies of every argument it may write. The first pass over
+the pool prints the return value and every written argument after each call: that text is what original and
+candidate are compared on. A negative repetition count asks the original's driver how many repetitions make one
+input last ``TARGET_SECONDS`` (the candidate is never asked: it runs what the original was calibrated to).
 """
 
 from __future__ import annotations
