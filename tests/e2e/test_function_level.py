@@ -1,0 +1,103 @@
+"""Library functions end to end, through the CLI, on a copy of samples/cmake (a CMake project without a build
+directory: speedlens configures its own under the cache and never writes the project).
+
+Each test verifies through the generated harness in the sandbox: about a minute each on two cores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "cmake"
+SOURCE = Path("src") / "textstats.cpp"
+HEADER = Path("include") / "textstats" / "textstats.h"
+FAST_TIMING = "[timing]\nbudget_s = 8.0\nmax_repetitions = 8\n"
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("cmake") is None, reason="needs cmake")]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "textstats"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("build"))
+    (root / "speedlens.toml").write_text(FAST_TIMING)
+    return root
+
+
+def speedlens(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "speedlens", *args], capture_output=True, text=True, cwd=cwd,
+                          env=os.environ.copy(), timeout=900)
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def line_of(root: Path, needle: str) -> int:
+    lines = (root / SOURCE).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if needle in line)
+
+
+def with_function_replaced(root: Path, old: str, new: str) -> Path:
+    text = (root / SOURCE).read_text()
+    assert old in text
+    candidate = root.parent / "candidate.cpp"
+    candidate.write_text(text.replace(old, new))
+    return candidate
+
+
+def test_optimize_verifies_a_function_and_writes_nothing(project: Path):
+    before = snapshot(project)
+    done = speedlens("optimize", str(SOURCE), "--line", str(line_of(project, "std::string join(")), "--json",
+                     "--no-cache", cwd=project)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    best = report["results"][0]
+    assert best["target"] == {"name": "textstats::join", "kind": "function", "start_line": 14, "end_line": 23}
+    assert best["status"] == "verified" and best["bound_level"] == "input" and best["speedup_lower"] > 2
+    assert snapshot(project) == before  # neither the sources nor a build directory
+
+
+def test_wrong_rewrite_is_incorrect(project: Path):
+    candidate = with_function_replaced(project, "        if (!seen) {\n", "        if (true) {\n")
+    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    assert done.returncode == 1, done.stderr
+    verdict = json.loads(done.stdout)
+    assert verdict["status"] == "incorrect" and "wrong output" in verdict["detail"]
+
+
+def test_identical_copy_does_not_verify(project: Path):
+    candidate = with_function_replaced(project, "    std::size_t count = 0;\n",
+                                       "    std::size_t count = 0;  // the same code: an A/A run\n")
+    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    assert done.returncode == 1, done.stderr
+    verdict = json.loads(done.stdout)
+    assert verdict["status"] == "not_faster" and abs(verdict["speedup"] - 1) < 0.1
+
+
+def test_memoizing_rewrite_is_flagged(project: Path):
+    candidate = with_function_replaced(
+        project, "    std::vector<int> unique;\n",
+        "    static std::vector<int> cache;  // state kept between calls\n    std::vector<int> unique;\n")
+    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    verdict = json.loads(done.stdout)
+    assert done.returncode == 1 and verdict["status"] == "incorrect" and "mutable static" in verdict["detail"]
+
+
+def test_apply_updates_the_header_declaration(project: Path):
+    line = line_of(project, "std::size_t count_with_prefix(")
+    done = speedlens("optimize", str(SOURCE), "--line", str(line), "--apply", "--no-cache", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "textstats.h" in done.stdout  # the diff shows the header too
+    expected = "count_with_prefix(const std::vector<std::string>& words, const std::string& prefix)"
+    assert expected in (project / SOURCE).read_text()
+    assert expected in (project / HEADER).read_text()
