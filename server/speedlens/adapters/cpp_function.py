@@ -9,6 +9,7 @@ compile_commands.json entry, in the sandbox's own directories: the user's tree a
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from speedlens.verify import Baseline
 from .base import Job
 from .cpp_program import CppProgramAdapter, _read
 
+_MAIN_WORD = re.compile(r"\bmain\b")
 SEEDS = 20  # inputs per function: enough for an input-level bound at alpha 0.1 (9 needed), cheap to run
 
 
@@ -62,7 +64,10 @@ class CppFunctionAdapter(CppProgramAdapter):
     no_target_hint = "define a function in the file: speedlens optimizes each function of a library file"
 
     def handles(self, path: Path, text: str) -> bool:
-        return path.suffix.lower() in cpp.CPP_SUFFIXES and not cpp.has_main(text)
+        """A C++ file without main (asked on every keystroke: a file that never writes ``main`` is not parsed)."""
+        if path.suffix.lower() not in cpp.CPP_SUFFIXES:
+            return False
+        return _MAIN_WORD.search(text) is None or not cpp.has_main(text)
 
     def targets(self, path: Path, text: str) -> list[Target]:
         return [t for t in cpp.find_targets(text, name=path.name) if t.kind == "function"]
