@@ -75,6 +75,19 @@ def test_wrong_rewrite_is_incorrect(project: Path):
     assert verdict["status"] == "incorrect" and "wrong output" in verdict["detail"]
 
 
+def test_rewrite_failing_a_project_test_is_incorrect(project: Path):
+    """Wrong only on an argument the generators never build ("ap": they write a–d): the project's GoogleTest
+    test, built and run by ctest in speedlens's copy of the project, catches it."""
+    candidate = with_function_replaced(project, "    std::size_t count = 0;\n",
+                                       '    std::size_t count = 0;\n    if (prefix == "ap") return 0;\n')
+    before = snapshot(project)
+    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    assert done.returncode == 1, done.stderr
+    verdict = json.loads(done.stdout)
+    assert verdict["status"] == "incorrect" and "CountWithPrefix.CountsMatchingWords" in verdict["detail"]
+    assert snapshot(project) == before
+
+
 def test_identical_copy_does_not_verify(project: Path):
     candidate = with_function_replaced(project, "    std::size_t count = 0;\n",
                                        "    std::size_t count = 0;  // the same code: an A/A run\n")

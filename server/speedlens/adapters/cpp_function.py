@@ -29,6 +29,7 @@ from speedlens.verify import Baseline
 
 from .base import Job
 from .cpp_program import CppProgramAdapter, _read
+from .project_tests import ProjectTests
 
 _MAIN_WORD = re.compile(r"\bmain\b")
 SEEDS = 20  # inputs per function: enough for an input-level bound at alpha 0.1 (9 needed), cheap to run
@@ -44,6 +45,7 @@ class HarnessPlan:
     headers: list[tuple[str, Path]]
     repetitions: tuple[int, ...] = (1,)
     parameters: tuple[str, ...] = field(default=())  # the original's parameter types, as declarations write them
+    tests: ProjectTests | None = None  # the project's tests, when they pass on the original
 
 
 def seed_cases() -> list[TestCase]:
@@ -140,7 +142,24 @@ class CppFunctionAdapter(CppProgramAdapter):
         plan.repetitions = await self._calibrate(job, plan, cases)
         job.state["plan"] = plan
         source = driver_source(job.text, plan.signature, plan.repetitions)
-        return await self.verifier.baseline(source, job.path, cases, job.progress, toolchain=plan.toolchain)
+        baseline = await self.verifier.baseline(source, job.path, cases, job.progress, toolchain=plan.toolchain)
+        await self._project_tests(job, plan, baseline)
+        return baseline
+
+    async def _project_tests(self, job: Job, plan: HarnessPlan, baseline: Baseline) -> None:
+        """Use the CMake project's tests (through ctest, in a shadow copy) when they pass on the original."""
+        root = cmake.cmake_root(job.path)
+        if root is None or shutil.which("ctest") is None:
+            return
+        tests = ProjectTests(root, self.settings, self.sandbox)
+        job.progress("building the project's tests in speedlens's copy and running them on the original", None)
+        run = await tests.run({job.path: job.text})
+        if run is None:
+            return
+        if run.ok:
+            plan.tests = tests
+        else:
+            baseline.notes.append(f"the project's tests fail without any rewrite, so they are not used: {run.summary}")
 
     async def _calibrate(self, job: Job, plan: HarnessPlan, cases: list[TestCase]) -> tuple[int, ...]:
         """Calls per seed that make the original run ``driver.TARGET_SECONDS`` (asked of the original only)."""
@@ -175,11 +194,28 @@ class CppFunctionAdapter(CppProgramAdapter):
         """The verdict for the rewritten file: its headers brought in step, then its harness judged."""
         plan: HarnessPlan = job.state["plan"]
         try:
-            rewritten = self._with_declarations(plan, job, candidate, rewritten)
+            inlined = self._with_declarations(plan, job, candidate, rewritten)
         except InputError as exc:
             return self._rejected(baseline, Status.COMPILE_ERROR, f"refused: {exc.message}")
-        program = driver_source(rewritten, plan.signature, plan.repetitions)
-        return await self.verifier.verify(baseline, program, progress)
+        program = driver_source(inlined, plan.signature, plan.repetitions)
+        verdict = await self.verifier.verify(baseline, program, progress)
+        if plan.tests is not None and verdict.status in (Status.VERIFIED, Status.NOT_FASTER):
+            progress("building and running the project's tests with the rewrite", None)
+            edits = candidate.meta.get("header_edits", [])
+            await self._judge_by_tests(plan.tests, {job.path: rewritten, **{Path(e["path"]): e["text"] for e in edits}},
+                                       verdict)
+        return verdict
+
+    @staticmethod
+    async def _judge_by_tests(tests: ProjectTests, replaced: dict[Path, str], verdict: Verdict) -> None:
+        """A rewrite the harness found correct must also pass the project's own tests (they know the function's
+        contract; the generators only know its types)."""
+        run = await tests.run(replaced)
+        if run is not None and not run.ok:
+            verdict.status = Status.INCORRECT
+            verdict.detail = f"the project's tests fail with this rewrite: {run.summary}"
+        elif run is not None:
+            verdict.detail += f"; the project's tests pass ({run.summary})"
 
     async def verify_files(self, original: Path, candidate: Path, tests_dir: Path | None, progress: ProgressFn
                            ) -> Verdict:
