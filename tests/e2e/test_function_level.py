@@ -15,6 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from lsprotocol import types
+
+from tests.e2e.conftest import execute, open_doc
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "cmake"
 SOURCE = Path("src") / "textstats.cpp"
@@ -114,3 +117,17 @@ def test_apply_updates_the_header_declaration(project: Path):
     expected = "count_with_prefix(const std::vector<std::string>& words, const std::string& prefix)"
     assert expected in (project / SOURCE).read_text()
     assert expected in (project / HEADER).read_text()
+
+
+async def test_language_server_offers_and_runs_optimize_on_each_function(lsp):
+    root = lsp.workspace_dir / "textstats"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("build"))
+    (root / "speedlens.toml").write_text(FAST_TIMING)
+    uri = open_doc(lsp, root / SOURCE)
+    lenses = await lsp.text_document_code_lens_async(types.CodeLensParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    commands = [(lens.range.start.line, lens.command.title, lens.command.command) for lens in lenses if lens.command]
+    assert commands == [(line, "⚡ Optimize", "speedlens.optimizeTarget") for line in (4, 14, 25)]
+    summary = await execute(lsp, "speedlens.optimizeTarget", uri, 14, timeout=900)
+    assert summary["state"] == "done" and summary["verified"] >= 1, summary
+    assert summary["results"][0]["target"] == "textstats::join" and summary["results"][0]["status"] == "verified"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from speedlens.errors import SpeedlensError
 from speedlens.lsp import convert
 from speedlens.lsp.documents import get_doc
 
@@ -36,6 +37,25 @@ def _data(uri: str, result) -> dict:
     return {"uri": uri, "hash": result.content_hash, "proposer": result.candidate.proposer}
 
 
+def _optimize_lenses(ls, doc, done: set[int]) -> list[types.CodeLens]:
+    """"⚡ Optimize" on each function of a library file (no main) that has no verified result yet: a library's
+    functions are targets of their own, optimized one at a time (``speedlens.optimizeTarget``)."""
+    try:
+        targets = ls.settings_manager.engine_for(doc.path).targets(doc.path, doc.text)
+    except SpeedlensError:  # a broken speedlens.toml: its diagnostic says so, lenses just stay away
+        return []
+    if any(t.kind == "program" for t in targets):
+        return []
+    lenses = []
+    for target in targets:
+        if target.kind == "function" and target.start_line not in done:
+            position = types.Position(line=target.start_line, character=0)
+            command = types.Command(title="⚡ Optimize", command="speedlens.optimizeTarget",
+                                    arguments=[doc.uri, target.start_line])
+            lenses.append(types.CodeLens(range=types.Range(start=position, end=position), command=command))
+    return lenses
+
+
 def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions(resolve_provider=True))
     async def inlay_hints(ls, params: types.InlayHintParams):
@@ -54,7 +74,8 @@ def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=True))
     async def code_lenses(ls, params: types.CodeLensParams):
         doc, best = await _best(ls, params.text_document.uri, "code_lens")
-        return [convert.code_lens(r, _data(doc.uri, r)) for r in best]
+        lenses = [convert.code_lens(r, _data(doc.uri, r)) for r in best]
+        return lenses + _optimize_lenses(ls, doc, {r.target.start_line for r in best}) if doc is not None else lenses
 
     @server.feature(types.CODE_LENS_RESOLVE)
     async def code_lens_resolve(ls, lens: types.CodeLens):
