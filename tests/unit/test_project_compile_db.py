@@ -82,3 +82,18 @@ def test_header_borrows_the_entry_of_an_including_unit(tmp_path):
 def test_split_flags_pairs_joined_and_separate_values():
     assert split_flags(["-Ia", "-I", "b", "-DX", "-O2", "f.cpp"]) == [
         ("-I", "a"), ("-I", "b"), ("-D", "X"), ("-O2", None), ("f.cpp", None)]
+
+
+def test_program_toolchain_takes_the_entry_and_the_configured_directory(tmp_path):
+    from speedlens.config import Settings
+    from speedlens.sandbox.cpp import Toolchain
+
+    root = project(tmp_path)
+    write_db(tmp_path / "configured", [{"directory": str(root), "file": "src/a.cpp",
+                                        "arguments": ["g++", "-Iinclude", "-DFROM_DB", "-O1", "-c", "src/a.cpp"]}])
+    settings = Settings()
+    assert "-DFROM_DB" not in Toolchain.for_source(root / "src" / "a.cpp", settings).flags  # nothing found
+    settings.cpp.compile_commands = str(tmp_path / "configured")
+    toolchain = Toolchain.for_source(root / "src" / "a.cpp", settings)
+    assert toolchain.flags == ("-I", str((root / "include").resolve()), "-D", "FROM_DB", "-O1")
+    assert (root / "include").resolve() in toolchain.include_dirs
