@@ -153,7 +153,7 @@ class CppFunctionAdapter(CppProgramAdapter):
             return
         tests = ProjectTests(root, self.settings, self.sandbox)
         job.progress("building the project's tests in speedlens's copy and running them on the original", None)
-        run = await tests.run({job.path: job.text})
+        run = await tests.run({job.path: job.text}, job.path)
         if run is None:
             return
         if run.ok:
@@ -202,15 +202,16 @@ class CppFunctionAdapter(CppProgramAdapter):
         if plan.tests is not None and verdict.status in (Status.VERIFIED, Status.NOT_FASTER):
             progress("building and running the project's tests with the rewrite", None)
             edits = candidate.meta.get("header_edits", [])
-            await self._judge_by_tests(plan.tests, {job.path: rewritten, **{Path(e["path"]): e["text"] for e in edits}},
-                                       verdict)
+            replaced = {job.path: rewritten, **{Path(e["path"]): e["text"] for e in edits}}
+            await self._judge_by_tests(plan.tests, replaced, job.path, verdict)
         return verdict
 
     @staticmethod
-    async def _judge_by_tests(tests: ProjectTests, replaced: dict[Path, str], verdict: Verdict) -> None:
+    async def _judge_by_tests(tests: ProjectTests, replaced: dict[Path, str], source: Path, verdict: Verdict
+                              ) -> None:
         """A rewrite the harness found correct must also pass the project's own tests (they know the function's
         contract; the generators only know its types)."""
-        run = await tests.run(replaced)
+        run = await tests.run(replaced, source)
         if run is not None and not run.ok:
             verdict.status = Status.INCORRECT
             verdict.detail = f"the project's tests fail with this rewrite: {run.summary}"

@@ -7,11 +7,12 @@ a project whose tests fail without any rewrite is not used as evidence (the verd
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from speedlens.config import Settings
-from speedlens.project import shadow
+from speedlens.project import file_api, shadow
 from speedlens.sandbox.run import Limits, RunResult, Sandbox, cache_dir
 
 
@@ -41,18 +42,40 @@ class ProjectTests:
         env = {"CCACHE_DIR": str(self.workdir / ".ccache")}
         return await self.sandbox.run(list(argv), workdir=self.workdir, limits=self._limits(), env=env)
 
-    async def run(self, replaced: dict[Path, str]) -> TestRun | None:
-        """Build the copy with ``replaced`` files and run its tests; None when the project has no tests."""
+    async def run(self, replaced: dict[Path, str], source: Path) -> TestRun | None:
+        """Build the copy with ``replaced`` files and run the tests of the executables that link ``source``'s
+        target (all of them when that cannot be known); None when the project has no tests."""
         shadow.synchronise(self.root, self.workdir / "src", replaced)
-        if not (self.workdir / "build" / "CMakeCache.txt").is_file():
+        build = self.workdir / "build"
+        if not (build / "CMakeCache.txt").is_file() or not file_api.read_targets(build):
+            file_api.write_query(build)
             configured = await self._step("cmake", "-S", "src", "-B", "build", "-DCMAKE_BUILD_TYPE=Release")
             if not configured.ok:
                 return TestRun(False, "the project does not configure: " + _tail(configured))
-        built = await self._step("cmake", "--build", "build", "-j2")
+        executables = self._executables(source)
+        targets = [arg for e in executables for arg in ("--target", e.name)]
+        built = await self._step("cmake", "--build", "build", "-j2", *targets)
         if not built.ok:
             return TestRun(False, "the project does not build: " + _first_error(built))
+        return await self._ctest(executables)
+
+    def _executables(self, source: Path) -> list[file_api.CMakeTarget]:
+        """The executables linking the target that compiles ``source`` (its copy), [] when unknown."""
+        targets = file_api.read_targets(self.workdir / "build")
+        copy = self.workdir / "src" / source.resolve().relative_to(self.root)
+        return file_api.dependent_executables(targets, file_api.owners(targets, copy))
+
+    async def _ctest(self, executables: list[file_api.CMakeTarget]) -> TestRun | None:
+        selection: list[str] = []
+        if executables:
+            listing = await self._step("ctest", "--test-dir", "build", "--show-only=json-v1")
+            names = file_api.select_tests(listing.stdout.decode(errors="replace"), executables) if listing.ok else None
+            if names == []:
+                return None  # the executables linking the function have no tests
+            if names:
+                selection = ["-R", "^(" + "|".join(re.escape(n) for n in names) + ")$"]
         tested = await self._step("ctest", "--test-dir", "build", "--output-on-failure", "--timeout",
-                                  str(int(self.settings.sandbox.timeout_s * 6)))
+                                  str(int(self.settings.sandbox.timeout_s * 6)), *selection)
         text = tested.stdout.decode(errors="replace")
         if "No tests were found" in text:
             return None
