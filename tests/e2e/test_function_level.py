@@ -91,6 +91,20 @@ def test_rewrite_failing_a_project_test_is_incorrect(project: Path):
     assert snapshot(project) == before
 
 
+def test_undefined_behaviour_that_prints_the_right_values_is_a_runtime_error(project: Path):
+    """A read one past the end of a vector: the optimized build prints the right values, the sanitizer build
+    stops at the read."""
+    candidate = with_function_replaced(
+        project, "    std::vector<int> unique;\n",
+        "    std::vector<int> copy(values);\n    copy.push_back(0);\n    copy.shrink_to_fit();\n"
+        "    volatile int past_the_end = copy.data()[copy.size()];\n    (void)past_the_end;\n"
+        "    std::vector<int> unique;\n")
+    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    verdict = json.loads(done.stdout)
+    assert done.returncode == 1 and verdict["status"] == "runtime_error", verdict["detail"]
+    assert "AddressSanitizer" in verdict["detail"]
+
+
 def test_identical_copy_does_not_verify(project: Path):
     candidate = with_function_replaced(project, "    std::size_t count = 0;\n",
                                        "    std::size_t count = 0;  // the same code: an A/A run\n")
