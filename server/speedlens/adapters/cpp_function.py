@@ -129,8 +129,9 @@ class CppFunctionAdapter(CppProgramAdapter):
             check_generatable(signature)
         except NotGeneratable as exc:
             raise InputError(
-                str(exc), "verify it through a program that calls it (a file with main and test inputs), or add "
-                "an overload taking generatable types; project tests and model-written generators are not used yet"
+                str(exc), "verify it through a program that calls it (a file with main and test inputs), or add an "
+                "overload taking generatable types (argument tuples recorded from the project's tests, or written "
+                "by a model, are not supported yet)"
             ) from None
         toolchain = self.project_toolchain(job.path)
         headers = declarations.project_headers(job.text, job.path.parent.resolve(), toolchain.include_dirs)

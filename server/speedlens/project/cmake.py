@@ -33,12 +33,14 @@ def own_build_dir(root: Path, cache: Path) -> Path:
 
 
 def configured_db(root: Path, cache: Path) -> Path | None:
-    """The compile_commands.json of speedlens's own build, when it is newer than every CMakeLists.txt."""
+    """The compile_commands.json of speedlens's own build, when it is newer than the top CMakeLists.txt (asked
+    by the editor too, so no walk of the tree; a CMake build re-runs its configure step itself when a nested
+    CMakeLists.txt changes)."""
     db = own_build_dir(root, cache) / DB_NAME
-    if not db.is_file():
+    try:
+        return db if db.stat().st_mtime >= (root / "CMakeLists.txt").stat().st_mtime else None
+    except OSError:
         return None
-    newest = max((p.stat().st_mtime for p in root.rglob("CMakeLists.txt") if "build" not in p.parts), default=0)
-    return db if db.stat().st_mtime >= newest else None
 
 
 def configure(root: Path, cache: Path) -> Path:

@@ -8,6 +8,7 @@ entry of a translation unit that includes it, as clangd does.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shlex
@@ -71,8 +72,18 @@ def load_entries(db: Path) -> list[dict]:
 
 
 def entry_for(path: Path, db: Path) -> CompileEntry | None:
-    """The entry of ``path`` in ``db``; for a header, the entry of a translation unit that includes it."""
-    path = path.resolve()
+    """The entry of ``path`` in ``db``; for a header, the entry of a translation unit that includes it.
+
+    Memoised on the database's identity and modification time: the editor asks for every lookup of results."""
+    try:
+        stamp = db.stat().st_mtime_ns
+    except OSError:
+        return None
+    return _entry_for(path.resolve(), db.resolve(), stamp)
+
+
+@functools.lru_cache(maxsize=256)
+def _entry_for(path: Path, db: Path, _stamp: int) -> CompileEntry | None:
     raw = load_entries(db)
     for item in raw:
         if _entry_file(item, db) == path:
