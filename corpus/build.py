@@ -10,9 +10,10 @@ Usage:
 
 Standard library only. The output is deterministic: pairs sorted by directory name, inputs sorted numerically,
 keys in a fixed order; --check compares the uncompressed text (gzip's bytes may differ between zlib versions,
-the text does not). The package ships it compressed so it does not carry the pairs' sources twice. Measurements are kept in corpus/measurements.json keyed by pair directory together with a
-hash of the pair's sources and inputs; a stale measurement (sources changed since) is silently left out, so the
-default build never depends on timing.
+the text does not). The package ships it compressed so it does not carry the pairs' sources twice.
+Measurements are kept in corpus/measurements.json keyed by pair directory together with a hash of the pair's
+sources and inputs; a stale measurement (sources changed since) is silently left out, so the default build never
+depends on timing.
 """
 from __future__ import annotations
 
@@ -205,7 +206,7 @@ def measure_pair(pair: dict, reps: int = 5) -> dict:
         "src_agg_runtime": round(src_agg, 4),
         "tgt_agg_runtime": round(tgt_agg, 4),
         "speedup": round(src_agg / max(tgt_agg, 1e-4), 2),
-        "per_input_ms": [[round(a * 1000, 1), round(b * 1000, 1)] for a, b in zip(src_t, tgt_t)],
+        "per_input_ms": [[round(a * 1000, 1), round(b * 1000, 1)] for a, b in zip(src_t, tgt_t, strict=True)],
     }
 
 

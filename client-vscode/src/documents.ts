@@ -1,7 +1,7 @@
 /**
  * Which documents the server sees. Pure: no `vscode` import.
  *
- * C++ files always; Python files only when they are TVM script (contain `@T.prim_func`, ARCHITECTURE.md "Adapters"). A Python
+ * C++ files always; Python files only when they are TVM script (contain `@T.prim_func`, DESIGN.md 7). A Python
  * file that becomes TVM script while edited is opened on the server then; one that stops being TVM script
  * stays open until closed (its results go stale on the server by content hash anyway).
  */

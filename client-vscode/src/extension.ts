@@ -45,7 +45,7 @@ import {
   StatusAction,
 } from "./status";
 
-/** Server-side commands (ARCHITECTURE.md, "Contracts: LSP"), sent as `workspace/executeCommand`. */
+/** Server-side commands (DESIGN.md 7), sent as `workspace/executeCommand`. */
 const SERVER_COMMANDS = {
   optimizeFile: "speedlens.optimizeFile",
   optimizeTarget: "speedlens.optimizeTarget",

@@ -1,5 +1,5 @@
 /**
- * VS Code `speedlens.*` settings -> the server's settings object (ARCHITECTURE.md, "Settings").
+ * VS Code `speedlens.*` settings -> the server's settings object (DESIGN.md section 6).
  *
  * Pure: no `vscode` import. The caller passes only the values the user set explicitly (any scope), so
  * `speedlens.toml` keeps its values for everything the user left at the default: the editor's settings

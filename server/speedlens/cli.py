@@ -10,7 +10,9 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = Parser(add_help=False)
     common.add_argument("--tests", type=Path, metavar="DIR", help="directory of *.in inputs (optional *.out)")
     common.add_argument("--alpha", type=float, help="1 - confidence of the bounds (default 0.1)")
-    common.add_argument("--deterministic", action="store_true", help="count instructions with valgrind instead of timing")
+    common.add_argument(
+        "--deterministic", action="store_true", help="count instructions with valgrind instead of timing"
+    )
     common.add_argument("--json", action="store_true", help="print one JSON object (for tools)")
     common.add_argument("--compile-commands", metavar="DIR", help="directory of the project's compile_commands.json")
 
@@ -64,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     optimize.add_argument("file", type=Path)
     optimize.add_argument("--model", help="litellm model, e.g. gpt-4o-mini, anthropic/claude-…, ollama/qwen2.5-coder")
     optimize.add_argument("--api-base", help="model server URL, e.g. http://127.0.0.1:11434")
-    optimize.add_argument("--line", type=int, help="optimize only the target containing this 1-based line")
+    optimize.add_argument("--line", type=_positive_int, help="optimize only the target containing this 1-based line")
     optimize.add_argument("--apply", action="store_true", help="write the best verified rewrite into FILE")
     optimize.add_argument("--report", type=Path, metavar="FILE.html", help="write a standalone HTML report")
     optimize.add_argument("--no-cache", action="store_true", help="verify again even if results are cached")
@@ -78,6 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
         serve.add_argument(transport, nargs="?", const="", default=None, help=argparse.SUPPRESS)
     serve.add_argument("--clientProcessId", help=argparse.SUPPRESS)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    """argparse type for 1-based line numbers: a usage error, not a traceback, for 0, -3 or 'x'."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a line number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"line numbers start at 1, got {value}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,6 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted: nothing was written")
         return 130
+    except OSError as exc:  # a path we could not read or write: say which, never a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        _print_error(SpeedlensError(
+            f"{where}{exc.strerror or exc}",
+            "check that the path exists and is readable/writable (speedlens's cache honours XDG_CACHE_HOME)",
+        ))
+        return EXIT_USAGE
 
 
 def _print_error(exc: SpeedlensError) -> None:
@@ -139,9 +161,54 @@ def check_source(path: Path, kinds: frozenset[str], what: str) -> None:
         raise InputError(f"{path} is not {what} (expected {', '.join(sorted(kinds))})", f"pass a {what} source file")
 
 
+def read_source(path: Path) -> str:
+    """The file as UTF-8 text; a binary or wrongly encoded file is an input error, not a traceback."""
+    data = path.read_bytes()
+    if b"\0" in data:
+        raise InputError(f"{path} is a binary file, not source code", "pass a C++ or TVM-script source file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line})",
+            "save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)",
+        ) from None
+
+
+def check_writable(path: Path, why: str) -> None:
+    """Refuse before any work when a file we would write (or its directory) is read-only, even for root."""
+    target = path if path.exists() else path.parent
+    if path.exists() and not path.stat().st_mode & 0o222:
+        raise InputError(f"{path} is read-only: {why} would overwrite it", f"make it writable (chmod u+w {path})")
+    if not target.exists():
+        raise InputError(f"{target} does not exist", "create the directory first")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"cannot write {path} ({why})", "check the permissions of the file and its directory")
+
+
+def check_cache_writable() -> None:
+    """The cache holds builds and results; an unwritable one is a setup error the user can fix."""
+    import platformdirs
+
+    cache = Path(platformdirs.user_cache_dir("speedlens"))
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=cache, prefix=".probe-")
+        probe.close()
+    except OSError as exc:
+        raise InputError(
+            f"speedlens's cache directory {cache} is not writable ({exc.strerror or exc})",
+            "set XDG_CACHE_HOME to a writable directory, or fix its permissions",
+        ) from None
+
+
 def run_verify(args: argparse.Namespace) -> int:
     check_source(args.original, CPP_SOURCES, "C++")
     check_source(args.candidate, CPP_SOURCES, "C++")
+    for source in (args.original, args.candidate):
+        read_source(source)  # fails early and clearly on binary or non-UTF-8 files
+    check_cache_writable()
     engine = Engine(settings_for(args.original, args))
     original, candidate = args.original.resolve(), args.candidate.resolve()
     tests = args.tests.resolve() if args.tests else None
@@ -157,7 +224,12 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_optimize(args: argparse.Namespace) -> int:
     check_source(args.file, CPP_SUFFIXES | {".py"}, "C++ or TVM-script")
     path = args.file.resolve()
-    text = path.read_text(encoding="utf-8", errors="strict")
+    text = read_source(path)
+    if args.apply:
+        check_writable(path, "--apply")
+    if args.report:
+        check_writable(args.report.resolve(), "--report")
+    check_cache_writable()
     engine = Engine(settings_for(path, args))
     line = args.line - 1 if args.line else None
     with progress_display(args.json) as progress:
@@ -195,7 +267,8 @@ def apply_best(path: Path, original_text: str, report: OptimizeReport) -> None:
     if not best:
         err.print("nothing verified: the file is unchanged")
         return
-    if path.read_text(encoding="utf-8") != original_text:
+    check_writable(path, "--apply")
+    if read_source(path) != original_text:
         raise InputError(f"{path} changed while speedlens was running", "run optimize again on the new version")
     headers, best = header_texts(best)
     text = original_text
@@ -227,12 +300,23 @@ def header_texts(best: list) -> tuple[dict[Path, str], list]:
 
 @contextmanager
 def progress_display(quiet: bool) -> Iterator[ProgressFn]:
+    """A live spinner line on a terminal; otherwise progress goes to the log (shown with -v)."""
     if quiet or not err.is_terminal:
-        yield lambda message, percentage=None: logging.getLogger("speedlens.progress").info(message)
+        logger = logging.getLogger("speedlens.progress")
+
+        def log_progress(message: str, percentage: int | None = None) -> None:
+            logger.info(message)
+
+        yield log_progress
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("starting", total=None)
-        yield lambda message, percentage=None: bar.update(task, description=message)
+
+        def show_progress(message: str, percentage: int | None = None) -> None:
+            bar.update(task, description=message)
+
+        yield show_progress
 
 
 def headline(verdict: Verdict) -> str:

@@ -1,9 +1,14 @@
 """One typed Settings object, layered: defaults < speedlens.toml < editor settings < CLI flags
-(ARCHITECTURE.md, "Settings")."""
+(ARCHITECTURE.md, "Settings").
+
+Every number carries its valid range (``_number``): a setting out of range, not finite (nan, inf) or of the wrong
+type is a ConfigError naming the key, from the CLI, speedlens.toml and the editor alike.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import sys
 from dataclasses import dataclass, field, fields
@@ -20,6 +25,11 @@ else:  # pragma: no cover
 CONFIG_FILE = "speedlens.toml"
 
 
+def _number(default: float, low: float, high: float, *, low_open: bool = False, high_open: bool = False) -> Any:
+    """A numeric setting and its valid range [low, high] (``low_open`` / ``high_open``: that end excluded)."""
+    return field(default=default, metadata={"range": (low, high, low_open, high_open)})
+
+
 @dataclass
 class CppSettings:
     compiler: str = "g++"
@@ -32,47 +42,51 @@ class CppSettings:
 
 @dataclass
 class SandboxSettings:
-    timeout_s: float = 10.0  # wall-clock limit per run (CPU limit is the same number of seconds)
-    compile_timeout_s: float = 120.0
-    memory_mb: int = 2048
-    output_mb: int = 64
-    jobs: int = 1
+    # wall-clock limit per run (the CPU limit is the same number of seconds)
+    timeout_s: float = _number(10.0, 0, 86400, low_open=True)
+    compile_timeout_s: float = _number(120.0, 0, 86400, low_open=True)
+    memory_mb: int = _number(2048, 64, 1 << 30)
+    output_mb: int = _number(64, 1, 1 << 20)
+    jobs: int = _number(1, 1, 256)
 
 
 @dataclass
 class TimingSettings:
-    min_time_ms: float = 10.0  # inputs on which the original takes less CPU than this are checked, not timed
-    min_repetitions: int = 5
-    max_repetitions: int = 30
-    budget_s: float = 60.0  # timing budget per candidate; repetitions grow adaptively inside it
-    seed: int = 0
+    # inputs on which the original takes less CPU than this are checked, not timed
+    min_time_ms: float = _number(10.0, 0, 3.6e6)
+    min_repetitions: int = _number(5, 1, 10_000)
+    max_repetitions: int = _number(30, 1, 10_000)
+    # timing budget per candidate; repetitions grow adaptively inside it
+    budget_s: float = _number(60.0, 0, 86400, low_open=True)
+    seed: int = _number(0, 0, 2**63 - 1)
 
 
 @dataclass
 class TvmSettings:
-    trials: int = 64  # measured samples per prim_func
+    trials: int = _number(64, 1, 100_000)  # measured samples per prim_func
     target: str = ""  # "" = llvm for the host CPU
-    seed: int = 0
-    repeats: int = 19  # time_evaluator repeats per verification (19 gives the 2nd-worst ratio as the 90% bound)
+    seed: int = _number(0, 0, 2**63 - 1)
+    # time_evaluator repeats per verification (19 gives the 2nd-worst ratio as the 90% bound)
+    repeats: int = _number(19, 1, 10_000)
 
 
 @dataclass
 class Settings:
     model: str = ""  # any litellm model string; empty = offline rules only
     api_base: str = ""
-    candidates: int = 4
-    feedback_rounds: int = 1
-    temperature: float = 0.7
-    llm_timeout_s: float = 120.0
-    llm_retries: int = 3
-    examples: int = 4  # retrieved PIE pairs per prompt
+    candidates: int = _number(4, 0, 64)
+    feedback_rounds: int = _number(1, 0, 16)
+    temperature: float = _number(0.7, 0, 2)
+    llm_timeout_s: float = _number(120.0, 0, 86400, low_open=True)
+    llm_retries: int = _number(3, 0, 20)
+    examples: int = _number(4, 0, 64)  # retrieved PIE pairs per prompt
     chain_of_thought: bool = False
     performance_conditioning: bool = False
-    alpha: float = 0.1
-    min_speedup: float = 1.1
+    alpha: float = _number(0.1, 0, 1, low_open=True, high_open=True)
+    min_speedup: float = _number(1.1, 1, 1e6)
     pie_path: str = ""
     sanitize: bool = True
-    float_tolerance: float = 0.0  # 0 = exact comparison
+    float_tolerance: float = _number(0.0, 0, 1)  # 0 = exact comparison
     deterministic: bool = False
     cpp: CppSettings = field(default_factory=CppSettings)
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
@@ -149,7 +163,7 @@ def _apply(obj: Any, data: dict[str, Any], source: str, prefix: str) -> None:
             )
         current = getattr(obj, key)
         where = f"{prefix}{key}"
-        if dataclasses.is_dataclass(current):
+        if dataclasses.is_dataclass(current) and not isinstance(current, type):
             if not isinstance(value, dict):
                 raise ConfigError(f"{source}: '{where}' must be a table", f"write it as [{where}]")
             nested = dataclasses.replace(current)
@@ -172,13 +186,11 @@ def _coerce(value: Any, current: Any, where: str, source: str) -> Any:
         if isinstance(value, bool):
             return value
     elif isinstance(current, (int, float)) and not isinstance(value, bool):
-        if isinstance(value, (int, float)):
-            return expected(value) if expected is float or float(value).is_integer() else value
-        if isinstance(value, str):
-            try:
-                return expected(value)
-            except ValueError:
-                pass
+        number = _parse_number(value)
+        if number is not None and expected is float:
+            return float(number)
+        if number is not None and float(number).is_integer():  # an int setting: 4 or 4.0, never 100.5
+            return int(number)
     elif isinstance(current, str):
         if isinstance(value, str):
             return value
@@ -187,22 +199,56 @@ def _coerce(value: Any, current: Any, where: str, source: str) -> Any:
             return value.split()
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return list(value)
+    kind = "a whole number" if expected is int else expected.__name__
     raise ConfigError(
-        f"{source}: '{where}' must be {expected.__name__}, got {value!r}",
+        f"{source}: '{where}' must be {kind}, got {value!r}",
         f"set {where} to a {expected.__name__} like {current!r}",
     )
 
 
+def _parse_number(value: Any) -> float | int | None:
+    """A number from a number or its text (editor settings and CLI flags may arrive as strings)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            pass
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _validate(settings: Settings, source: str) -> None:
-    if not 0 < settings.alpha < 1:
-        raise ConfigError(f"{source}: alpha must be between 0 and 1, got {settings.alpha}", "e.g. alpha = 0.1")
-    if settings.min_speedup < 1:
-        raise ConfigError(f"{source}: min_speedup must be >= 1, got {settings.min_speedup}", "e.g. 1.1")
-    if settings.candidates < 0 or settings.feedback_rounds < 0:
-        raise ConfigError(f"{source}: candidates and feedback_rounds must be >= 0", "e.g. candidates = 4")
-    if settings.sandbox.timeout_s <= 0 or settings.sandbox.memory_mb < 64:
+    _check_ranges(settings, source, prefix="")
+    t = settings.timing
+    if t.max_repetitions < t.min_repetitions:
         raise ConfigError(
-            f"{source}: sandbox limits too small", "use timeout_s > 0 and memory_mb >= 64"
+            f"{source}: timing.max_repetitions ({t.max_repetitions}) is below timing.min_repetitions "
+            f"({t.min_repetitions})",
+            "raise max_repetitions or lower min_repetitions",
         )
-    if settings.sandbox.jobs < 1:
-        raise ConfigError(f"{source}: sandbox.jobs must be >= 1", "e.g. jobs = 1")
+
+
+def _check_ranges(obj: Any, source: str, prefix: str) -> None:
+    """Every numeric setting finite and inside the range its field declares."""
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            _check_ranges(value, source, prefix=f"{prefix}{f.name}.")
+            continue
+        if "range" not in f.metadata:
+            continue
+        low, high, low_open, high_open = f.metadata["range"]
+        inside = math.isfinite(value) and (low < value if low_open else low <= value)
+        inside = inside and (value < high if high_open else value <= high)
+        if not inside:
+            lower = f"more than {low:g}" if low_open else f"at least {low:g}"
+            upper = f"less than {high:g}" if high_open else f"at most {high:g}"
+            raise ConfigError(
+                f"{source}: {prefix}{f.name} must be between {low:g} and {high:g} ({lower}, {upper}), got {value}",
+                f"e.g. {prefix}{f.name} = {f.default}",
+            )

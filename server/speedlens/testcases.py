@@ -1,5 +1,4 @@
-"""Where a program's test inputs come from: --tests DIR, the [tests] mapping, or NAME.tests/
-(ARCHITECTURE.md, "Test inputs")."""
+"""Where a program's test inputs come from: --tests DIR, the [tests] mapping, or NAME.tests/ (README.md)."""
 
 from __future__ import annotations
 

@@ -185,3 +185,67 @@ def test_serve_rejects_unsupported_transports_clearly(flag):
     result = speedlens("serve", flag)
     assert result.returncode == 2
     assert "does not support" in result.stderr and "fix:" in result.stderr and "Traceback" not in result.stderr
+
+
+def _no_traceback_exit_2(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr and "fix:" in result.stderr, result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00binary", ["binary file"]),
+        ("int main() { return 0; } // caf\xe9\n".encode("latin-1"), ["not UTF-8", "line 1"]),
+    ],
+)
+def test_optimize_on_a_binary_or_non_utf8_file_is_a_clear_error(tmp_path, content, words):
+    source = tmp_path / "weird.cpp"
+    source.write_bytes(content)
+    _no_traceback_exit_2(speedlens("optimize", str(source)), *words)
+    _no_traceback_exit_2(speedlens("verify", str(source), str(source)), *words)
+    assert source.read_bytes() == content
+
+
+@pytest.mark.parametrize(
+    "toml, words",
+    [
+        ("[sandbox]\ntimeout_s = nan\n", "sandbox.timeout_s must be between"),
+        ("[sandbox]\ntimeout_s = inf\n", "sandbox.timeout_s must be between"),
+        ("[sandbox]\noutput_mb = -1\n", "sandbox.output_mb must be between"),
+        ("[sandbox]\nmemory_mb = 100.5\n", "'sandbox.memory_mb' must be a whole number"),
+        ("min_speedup = nan\n", "min_speedup must be between"),
+        ("[timing]\nmin_repetitions = -3\n", "timing.min_repetitions must be between"),
+        ("[timing]\nmin_repetitions = 9\nmax_repetitions = 4\n", "below timing.min_repetitions"),
+    ],
+)
+def test_invalid_settings_are_refused_before_anything_runs(tmp_path, write_program, toml, words):
+    program = write_program(SLOW, inputs(2), name="p")
+    (program.parent / "speedlens.toml").write_text(toml)
+    _no_traceback_exit_2(speedlens("optimize", str(program)), words)
+
+
+def test_apply_refuses_a_read_only_file_before_running(slow_program):
+    before = slow_program.read_bytes()
+    slow_program.chmod(0o444)
+    try:
+        result = speedlens("optimize", str(slow_program), "--apply")
+    finally:
+        slow_program.chmod(0o644)
+    _no_traceback_exit_2(result, "read-only")
+    assert slow_program.read_bytes() == before
+
+
+def test_unwritable_cache_directory_is_a_clear_error(slow_program, tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache directory should be")
+    result = speedlens("optimize", str(slow_program), env={"XDG_CACHE_HOME": str(blocker)})
+    _no_traceback_exit_2(result, "cache directory", "XDG_CACHE_HOME")
+
+
+@pytest.mark.parametrize("line", ["0", "-3", "x"])
+def test_bad_line_numbers_are_usage_errors(slow_program, line):
+    result = speedlens("optimize", str(slow_program), "--line", line)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "line" in result.stderr

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig
 from speedlens import __version__
 from speedlens.models import Target
@@ -143,6 +144,25 @@ async def test_cancel_leaves_no_child_processes(lsp):
     assert summary["state"] == "cancelled"
     assert descendants(pid) == [], "cancelled optimization left processes behind"
     assert any(s.get("state") == "idle" for s in lsp.status_updates)
+
+
+async def test_cancel_request_stops_the_job_and_its_processes(lsp):
+    """$/cancelRequest on the executeCommand request: answered -32800 AND the job stops, leaving no process."""
+    path = write_sample(lsp.workspace_dir, inputs=5, numbers=300_000)
+    uri = open_doc(lsp, path)
+    pid = server_pid(lsp)
+    params = types.ExecuteCommandParams(command="speedlens.optimizeFile", arguments=[uri])
+    run = asyncio.ensure_future(
+        lsp.protocol.send_request_async(types.WORKSPACE_EXECUTE_COMMAND, params, msg_id="optimize-1"))
+    await wait_until_sandbox_busy(lsp)
+    lsp.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="optimize-1"))
+    with pytest.raises(JsonRpcException) as answer:
+        await asyncio.wait_for(run, timeout=30)
+    assert answer.value.code == -32800
+    await wait_for(lambda: not descendants(pid), timeout=15, what="the job's processes to exit")
+    updates = [(s["state"], s["message"]) for s in lsp.status_updates if s.get("uri") == uri]
+    assert any("cancelled" in u for u in updates), updates  # stopped by the cancel ...
+    assert not any(state == "done" for state, _ in updates), updates  # ... not run to the end
 
 
 async def test_edit_cancels_running_job(lsp):

@@ -1,4 +1,4 @@
-"""Headless Neovim as a real LSP client: optimize, take the quick fix, write the file (ARCHITECTURE.md, "Data flow of one optimize")."""
+"""Headless Neovim as a real LSP client with the README's 0.7 snippet: progress and result shown, quick fix, write."""
 
 from __future__ import annotations
 

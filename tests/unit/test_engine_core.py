@@ -90,7 +90,7 @@ class SlowAdapter:
 def engine_with_fake_adapter(tmp_path: Path, jobs: int, running: list[int], peak: list[int]) -> Engine:
     engine = Engine(Settings(sandbox=SandboxSettings(jobs=jobs)), store=ResultStore(tmp_path / "results"))
     engine.adapters = [SlowAdapter(running, peak)]
-    engine.sandbox.warn_once = lambda: None  # type: ignore[method-assign]
+    engine.sandbox.warn_once = lambda: None
     return engine
 
 

@@ -67,7 +67,9 @@ def walk(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
     """``node`` and all its descendants, in source order (a cursor: much faster than ``children`` lists)."""
     cursor = node.walk()
     while True:
-        yield cursor.node
+        current = cursor.node  # never None while the cursor stands on a node (it starts on one, never leaves)
+        if current is not None:
+            yield current
         if cursor.goto_first_child():
             continue
         while not cursor.goto_next_sibling():
@@ -245,6 +247,8 @@ def tree_syntax_errors(tree: tree_sitter.Tree, source: bytes) -> list[Finding]:
     cursor = tree.walk()
     while len(errors) < _MAX_SYNTAX_ERRORS:
         node = cursor.node
+        if node is None:  # pragma: no cover - a cursor on a tree stands on a node
+            return errors
         if node.is_missing:
             errors.append(node_finding(source, node, "syntax", f"missing '{node.type}'", "warning"))
         elif node.is_error:
@@ -256,7 +260,6 @@ def tree_syntax_errors(tree: tree_sitter.Tree, source: bytes) -> list[Finding]:
             if not cursor.goto_parent():
                 return errors
     return errors
-
 
 
 def opened_body(node: tree_sitter.Node) -> tree_sitter.Node | None:

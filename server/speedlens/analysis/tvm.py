@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import TypeGuard
 
 from speedlens.errors import InputError
 from speedlens.models import Target
@@ -32,13 +33,13 @@ def _decorator_name(node: ast.expr) -> str:
     return ".".join(reversed(parts))
 
 
-def _is_prim_func(node: ast.AST) -> bool:
+def _is_prim_func(node: ast.AST) -> TypeGuard[ast.FunctionDef]:
     return isinstance(node, ast.FunctionDef) and any(
         _decorator_name(d).endswith("prim_func") for d in node.decorator_list
     )
 
 
-def _is_ir_module(node: ast.AST) -> bool:
+def _is_ir_module(node: ast.AST) -> TypeGuard[ast.ClassDef]:
     return isinstance(node, ast.ClassDef) and any(
         _decorator_name(d).endswith("ir_module") for d in node.decorator_list
     )

@@ -17,9 +17,11 @@ import signal
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
@@ -38,10 +40,79 @@ class Encoded(str):
     """JSON text, sent as it is: a message, or a handler's result."""
 
 
+# JSON-RPC 2.0 and LSP error codes (https://www.jsonrpc.org/specification#error_object, LSP "ErrorCodes").
+PARSE_ERROR, INVALID_REQUEST, INVALID_PARAMS, SERVER_NOT_INITIALIZED = -32700, -32600, -32602, -32002
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A request whose envelope or params could not be read: it still gets an answer, an error with its id."""
+
+    id: Any
+    method: str
+    code: int
+    reason: str
+
+
 class SpeedlensProtocol(LanguageServerProtocol):
     """Sends JSON text that is encoded already (``Encoded``) as it is: a keystroke's diagnostics are hundreds of
     unchanged ones, and encoding them anew each time (attrs to dicts, then JSON) took longer than analysing the
     edit."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initialize_seen = False
+        self._request_tasks: dict[Any, set[asyncio.Task]] = {}
+
+    # -- every request answered, per JSON-RPC and LSP --------------------------------------------------------
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """pygls drops a request whose params do not fit the method's type (the client waits forever): keep
+        its id so that ``handle_message`` answers it with InvalidParams."""
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if "id" in data and "method" in data:
+                return Unreadable(data["id"], str(data["method"]), INVALID_PARAMS, f"invalid params: {exc.message}")
+            raise
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, Unreadable):
+            self.send_error(message.id, message.code, f"{message.method}: {message.reason}")
+            return
+        if isinstance(message, dict):  # valid JSON but no JSON-RPC 2.0 envelope
+            if message.get("id") is not None:
+                self.send_error(message["id"], INVALID_REQUEST, "not a JSON-RPC 2.0 message (no \"jsonrpc\")")
+            return
+        method = getattr(message, "method", None)
+        if not self.initialize_seen and method not in (types.INITIALIZE, types.EXIT):
+            if getattr(message, "id", None) is not None and method is not None:  # a request: refuse it
+                self.send_error(message.id, SERVER_NOT_INITIALIZED, f"{method} before initialize")
+            return  # notifications before initialize are dropped, as the LSP specification says
+        if method == types.INITIALIZE:
+            self.initialize_seen = True
+        super().handle_message(message)
+
+    def send_error(self, msg_id: Any, code: int, message: str) -> None:
+        body = json.dumps({"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}})
+        self._send_data(Encoded(body))
+
+    # -- $/cancelRequest reaches the work, not only pygls's outer future ------------------------------------
+    def follow_cancellation(self) -> Callable[[], None]:
+        """Tie the running task to the request being handled, so ``$/cancelRequest`` cancels it.
+
+        pygls runs ``workspace/executeCommand`` as a generator whose inner handler task is not the future that
+        a cancel reaches: the client got -32800 while the job ran on. Returns the function that unties it.
+        """
+        request_id, task = self.msg_id, asyncio.current_task()
+        if request_id is None or task is None:
+            return lambda: None
+        self._request_tasks.setdefault(request_id, set()).add(task)
+        return lambda: self._request_tasks.get(request_id, set()).discard(task)
+
+    def _handle_cancel_notification(self, msg_id: Any) -> None:
+        super()._handle_cancel_notification(msg_id)
+        for task in self._request_tasks.pop(msg_id, set()):
+            task.cancel()
 
     def notify_encoded(self, method: str, params_json: str) -> None:
         self._send_data(Encoded(f'{{"jsonrpc": "2.0", "method": {json.dumps(method)}, "params": {params_json}}}'))
@@ -63,6 +134,8 @@ class SpeedlensProtocol(LanguageServerProtocol):
 
 
 class SpeedlensServer(LanguageServer):
+    protocol: SpeedlensProtocol
+
     def __init__(self) -> None:
         super().__init__("speedlens", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
                          protocol_cls=SpeedlensProtocol)
@@ -98,8 +171,8 @@ class SpeedlensServer(LanguageServer):
         log.warning("%s", text)
         try:
             self.window_show_message(types.ShowMessageParams(type=kind, message=text))
-        except Exception:  # pragma: no cover - the client is gone
-            pass
+        except (OSError, RuntimeError) as exc:  # pragma: no cover - the client is gone
+            log.debug("could not show a message: %s", exc)
 
     def refresh_views(self) -> None:
         """Ask the client to re-request inlay hints and code lenses, where it supports the refresh requests."""
@@ -116,12 +189,19 @@ class SpeedlensServer(LanguageServer):
         try:
             future = request(None)
             future.add_done_callback(lambda f: f.cancelled() or f.exception())  # mark errors as retrieved
-        except Exception as exc:  # pragma: no cover
+        except (OSError, RuntimeError, JsonRpcException) as exc:  # pragma: no cover - the client is gone
             log.debug("refresh request failed: %s", exc)
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
         super().shutdown()
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """A message that is not JSON at all gets a Parse error (id null), as JSON-RPC asks; others as pygls."""
+        if isinstance(error, ValueError) and not isinstance(error, JsonRpcException):
+            self.protocol.send_error(None, PARSE_ERROR, f"parse error: {error}")
+            return
+        super().report_server_error(error, source)
 
 
 def create_server() -> SpeedlensServer:

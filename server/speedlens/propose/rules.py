@@ -17,7 +17,7 @@ definitions an edit touched (``propose.findings.IncrementalFindings``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from tree_sitter import Node, Tree
@@ -62,13 +62,13 @@ class Match:
     """
 
     node: Node
-    rewrite: tuple[Edit, ...] | Callable[[], tuple[Edit, ...]]
+    rewrite: Sequence[Edit] | Callable[[], Sequence[Edit]]
     message: str = ""  # more specific than the rule's explanation, when there is something to add
     severity: str = ""  # overrides the rule's severity
 
     @functools.cached_property
     def edits(self) -> tuple[Edit, ...]:
-        return tuple(self.rewrite()) if callable(self.rewrite) else self.rewrite
+        return tuple(self.rewrite() if callable(self.rewrite) else self.rewrite)
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,8 @@ def member_call(call: Node) -> tuple[Node, str] | None:
     function = call.child_by_field_name("function")
     if call.type != "call_expression" or function is None or function.type != "field_expression":
         return None
-    return function.child_by_field_name("argument"), last_name(function)
+    obj = function.child_by_field_name("argument")
+    return (obj, last_name(function)) if obj is not None else None
 
 
 def arguments(call: Node) -> list[Node]:
@@ -153,6 +154,12 @@ def has_const(declaration: Node) -> bool:
     return any(c.type == "type_qualifier" and text(c) == "const" for c in declaration.children)
 
 
+def parameters(declarator: Node | None) -> list[Node]:
+    """The parameters of a function declarator, comments skipped; none when there is no declarator."""
+    params = declarator.child_by_field_name("parameters") if declarator is not None else None
+    return [p for p in params.named_children if p.type != "comment"] if params is not None else []
+
+
 def type_name(type_node: Node | None, scope: Scope) -> str:
     """The base name of a type, through ``std::``, template arguments and the file's typedefs/usings."""
     return scope.alias(last_name(type_node))
@@ -165,7 +172,7 @@ def _alias_pairs(nodes: NodeIndex) -> Iterator[tuple[str, str]]:
         if node.type == "type_definition":
             names = node.children_by_field_name("declarator")
         else:
-            names = [node.child_by_field_name("name")]
+            names = [n for n in [node.child_by_field_name("name")] if n is not None]
         if target is not None and target.type == "type_descriptor":
             target = target.child_by_field_name("type")
         base = last_name(target) or " ".join(text(target).split())
@@ -265,9 +272,9 @@ class UnitFacts:
             by_ref=tuple(_nonconst_ref_params(nodes)),
             declared=tuple((name, last_name(type_node)) for name, type_node in _declarations_in(nodes(*_DECLARATIONS))),
             functions=frozenset(
-                last_name(function_declarator(d).child_by_field_name("declarator"))
-                for d in definitions
-                if function_declarator(d) is not None
+                last_name(declarator.child_by_field_name("declarator"))
+                for declarator in map(function_declarator, definitions)
+                if declarator is not None
             ),
             has_main=any(is_main(d) for d in definitions),
             uses_iostreams=any(name in ("cin", "cout") for _, name in identifiers),
@@ -371,7 +378,8 @@ def file_scopes(tree: Tree, source: bytes) -> list[Scope]:
     found = units(tree)
     indexes = [NodeIndex(unit) for unit in found]
     facts = FileFacts([UnitFacts.of(nodes) for nodes in indexes])
-    return [Scope(unit, i, facts, tree, source, nodes) for i, (unit, nodes) in enumerate(zip(found, indexes))]
+    pairs = enumerate(zip(found, indexes, strict=True))
+    return [Scope(unit, i, facts, tree, source, nodes) for i, (unit, nodes) in pairs]
 
 
 # ---- what a piece of code does to a variable ----
@@ -396,10 +404,9 @@ def _nonconst_ref_params(nodes: NodeIndex) -> Iterator[tuple[str, int]]:
     """``(function, position)`` of every non-const reference/pointer parameter of the functions declared here."""
     for node in nodes("function_definition", "declaration", "field_declaration"):
         declarator = function_declarator(node)
-        if declarator is None or declarator.child_by_field_name("parameters") is None:
+        if declarator is None:
             continue
-        params = [p for p in declarator.child_by_field_name("parameters").named_children if p.type != "comment"]
-        for index, param in enumerate(params):
+        for index, param in enumerate(parameters(declarator)):
             shape = param.child_by_field_name("declarator")
             by_ref = shape is not None and shape.type in ("reference_declarator", "pointer_declarator")
             if by_ref and not has_const(param):
@@ -491,8 +498,8 @@ def find_endl(scope: Scope) -> list[Match]:
     for node in scope.nodes("binary_expression"):
         if operator(node) == "<<":
             right = node.child_by_field_name("right")
-            is_endl = right is not None and right.type in ("identifier", "qualified_identifier")
-            if is_endl and last_name(right) == "endl":
+            is_name = right is not None and right.type in ("identifier", "qualified_identifier")
+            if is_name and right is not None and last_name(right) == "endl":
                 matches.append(Match(right, (Edit(right.start_byte, right.end_byte, "'\\n'"),)))
     if matches and scope.calls_sync_with_stdio() and scope.mixes_c_stdio():
         return []  # unsynced iostreams mixed with printf: the flushes keep the output in order
@@ -510,16 +517,12 @@ _KEYED = frozenset({"map", "unordered_map"})  # operator[] inserts: indexing is 
 
 
 def _by_value_container_params(definition: Node, scope: Scope) -> list[tuple[int, Node]]:
-    declarator = function_declarator(definition)
-    if declarator is None or declarator.child_by_field_name("parameters") is None:
-        return []
-    params = [p for p in declarator.child_by_field_name("parameters").named_children if p.type != "comment"]
     return [
         (index, param)
-        for index, param in enumerate(params)
+        for index, param in enumerate(parameters(function_declarator(definition)))
         if param.type in ("parameter_declaration", "optional_parameter_declaration")
-        and param.child_by_field_name("declarator") is not None
-        and param.child_by_field_name("declarator").type == "identifier"
+        and (declarator := param.child_by_field_name("declarator")) is not None
+        and declarator.type == "identifier"
         and type_name(param.child_by_field_name("type"), scope) in CONTAINERS
     ]
 
@@ -528,6 +531,8 @@ def _by_ref_edits(param: Node) -> list[Edit]:
     """``T v`` → ``const T& v`` (also for a nameless ``T`` in a prototype)."""
     type_node = param.child_by_field_name("type")
     declarator = param.child_by_field_name("declarator")
+    if type_node is None:
+        return []
     edits = [] if has_const(param) else [Edit(type_node.start_byte, type_node.start_byte, "const ")]
     if declarator is None:
         return edits + [Edit(type_node.end_byte, type_node.end_byte, "&")]
@@ -536,16 +541,16 @@ def _by_ref_edits(param: Node) -> list[Edit]:
 
 def _prototype_params(scope: Scope, definition: Node, index: int, param: Node) -> list[Node]:
     """The same parameter in the function's separate declarations (prototypes, in-class declarations)."""
-    name = last_name(function_declarator(definition).child_by_field_name("declarator"))
-    count = len([p for p in function_declarator(definition).child_by_field_name("parameters").named_children
-                 if p.type != "comment"])
+    own = function_declarator(definition)
+    name = last_name(own.child_by_field_name("declarator") if own is not None else None)
+    count = len(parameters(own))
     wanted = " ".join(text(param.child_by_field_name("type")).split())
     found = []
     for node in scope.file_nodes("declaration", "field_declaration"):
         declarator = function_declarator(node)
         if declarator is None or last_name(declarator.child_by_field_name("declarator")) != name:
             continue
-        params = [p for p in declarator.child_by_field_name("parameters").named_children if p.type != "comment"]
+        params = parameters(declarator)
         if len(params) == count and " ".join(text(params[index].child_by_field_name("type")).split()) == wanted:
             declared = params[index].child_by_field_name("declarator")
             if declared is None or declared.type == "identifier":
@@ -575,6 +580,8 @@ def find_const_ref_param(scope: Scope) -> list[Match]:
         if is_main(definition) or _is_virtual(definition):
             continue
         body = definition.child_by_field_name("body")
+        if body is None:
+            continue
         for index, param in _by_value_container_params(definition, scope):
             name = text(param.child_by_field_name("declarator"))
             keyed = type_name(param.child_by_field_name("type"), scope) in _KEYED
@@ -598,6 +605,8 @@ def _counted_loop(loop: Node) -> tuple[str, str] | None:
         return None
     if init.type == "declaration" and len(init.children_by_field_name("declarator")) == 1:
         declarator = init.child_by_field_name("declarator")
+        if declarator is None:
+            return None
         counter, start = declarator.child_by_field_name("declarator"), declarator.child_by_field_name("value")
     elif init.type == "assignment_expression" and operator(init) == "=":
         counter, start = init.child_by_field_name("left"), init.child_by_field_name("right")
@@ -612,7 +621,9 @@ def _counted_loop(loop: Node) -> tuple[str, str] | None:
     flipped = {">": "<", ">=": "<="}
     if text(right) == name and op in flipped:
         left, op, right = right, flipped[op], left
-    if text(left) != name or op not in ("<", "<=") or not is_simple(right, frozenset({"size", "length"})):
+    if right is None or text(left) != name or op not in ("<", "<="):
+        return None
+    if not is_simple(right, frozenset({"size", "length"})):
         return None
     increment = "".join(text(update).split())
     if increment not in (f"++{name}", f"{name}++", f"{name}+=1"):
@@ -625,7 +636,8 @@ def _counted_loop(loop: Node) -> tuple[str, str] | None:
 
 def _pushes_into(loop: Node, vector: str) -> bool:
     """Whether the loop's own body (not a nested loop's) appends to ``vector``."""
-    for node in walk(loop.child_by_field_name("body")):
+    body = loop.child_by_field_name("body")
+    for node in walk(body) if body is not None else ():
         member = member_call(node) if node.type == "call_expression" else None
         if member and member[1] in ("push_back", "emplace_back") and text(member[0]) == vector:
             if next(a for a in ancestors(node) if a.type in LOOPS) == loop:
@@ -636,7 +648,8 @@ def _pushes_into(loop: Node, vector: str) -> bool:
 def _may_exit_early(loop: Node) -> bool:
     """A loop that can stop early may push far fewer than its count: reserving the count could exhaust memory."""
     exits = ("break_statement", "return_statement", "goto_statement", "throw_statement")
-    return any(n.type in exits for n in walk(loop.child_by_field_name("body")))
+    body = loop.child_by_field_name("body")
+    return body is not None and any(n.type in exits for n in walk(body))
 
 
 def find_reserve(scope: Scope) -> list[Match]:
@@ -653,9 +666,10 @@ def find_reserve(scope: Scope) -> list[Match]:
                     continue  # only empty declarations: `vector<int> v;`
                 vector = text(declarator)
                 first_use = next((s for s in statements[position + 1 :] if mentions(s, {vector})), None)
-                is_for = first_use is not None and first_use.type == "for_statement"
-                counted = _counted_loop(first_use) if is_for else None
-                if counted is None or mentions(first_use.child_by_field_name("condition"), {vector}):
+                if first_use is None or first_use.type != "for_statement":
+                    continue
+                counted, condition = _counted_loop(first_use), first_use.child_by_field_name("condition")
+                if counted is None or condition is None or mentions(condition, {vector}):
                     continue
                 if counted[0] == vector or not _pushes_into(first_use, vector) or _may_exit_early(first_use):
                     continue
@@ -683,8 +697,10 @@ def find_string_append(scope: Scope) -> list[Match]:
         types = scope.declared_types(text(left))
         if not types or not all(t == "string" for t in types):
             continue
-        plus = right.child_by_field_name("operator")
-        edit = Edit(node.child_by_field_name("operator").start_byte, plus.end_byte, "+=")
+        plus, assign = right.child_by_field_name("operator"), node.child_by_field_name("operator")
+        if plus is None or assign is None:
+            continue
+        edit = Edit(assign.start_byte, plus.end_byte, "+=")
         matches.append(Match(node, (edit,)))
     return matches
 
@@ -824,13 +840,13 @@ def _map_declarations(nodes: NodeIndex) -> list[tuple[Node, str, Node, list[Node
     for declaration in nodes("declaration"):
         type_node = declaration.child_by_field_name("type")
         kind = last_name(type_node)
-        if kind not in _HASHED or not template_arguments(type_node):
+        if type_node is None or kind not in _HASHED or not template_arguments(type_node):
             continue
         declarators = declaration.children_by_field_name("declarator")
         if any(d.type == "function_declarator" for d in declarators):
             continue  # a function returning a map
-        names = [declarator_name(d) for d in declarators]
-        if names and all(n is not None for n in names):
+        names = [name for d in declarators if (name := declarator_name(d)) is not None]
+        if names and len(names) == len(declarators):
             found.append((declaration, kind, type_node, names))
     return found
 
@@ -846,10 +862,14 @@ def _used_beyond_lookups(nodes: NodeIndex, identifiers: list[tuple[Node, str]]) 
         if name in used or node.start_byte in declared_at:
             continue
         parent = node.parent
+        if parent is None:
+            continue
         if parent.type == "subscript_expression" and parent.child_by_field_name("argument") == node:
             continue
+        grandparent = parent.parent
         if (parent.type == "field_expression" and parent.child_by_field_name("argument") == node
-                and last_name(parent) in _LOOKUP_MEMBERS and parent.parent.type == "call_expression"):
+                and last_name(parent) in _LOOKUP_MEMBERS and grandparent is not None
+                and grandparent.type == "call_expression"):
             continue
         used.add(name)
     return used
@@ -875,6 +895,8 @@ def find_unordered_map(scope: Scope) -> list[Match]:
         if any(scope.used_beyond_lookups(text(n)) for n in names):
             continue
         name_node = template_name_node(type_node)
+        if name_node is None:
+            continue
         message = (
             f"{', '.join(repr(text(n)) for n in names)} is only used for lookups: a hash table "
             f"(std::{_HASHED[kind]}) answers them in O(1) instead of O(log n)"

@@ -27,7 +27,16 @@ from pathlib import Path
 from typing import Protocol
 
 from speedlens.config import Settings
-from speedlens.models import Candidate, Result, Status, Target, Verdict, content_hash, sort_results
+from speedlens.models import (
+    Candidate,
+    Result,
+    Status,
+    Target,
+    Verdict,
+    content_hash,
+    no_progress,
+    sort_results,
+)
 from speedlens.sandbox.run import Sandbox
 from speedlens.sandbox.tvm import WorkerError, run_worker, target_spec, verify_prim_func
 
@@ -77,7 +86,8 @@ def detect_hardware() -> Hardware:
     values: dict = {}
     try:
         info = Path("/proc/cpuinfo").read_text()
-        flags = set(re.search(r"^(?:flags|Features)\s*:(.*)$", info, re.M).group(1).split())
+        found = re.search(r"^(?:flags|Features)\s*:(.*)$", info, re.M)
+        flags = set(found.group(1).split()) if found else set()
         values["vector_bits"] = 512 if "avx512f" in flags else 256 if "avx2" in flags or "avx" in flags else 128
         model = re.search(r"^model name\s*:(.*)$", info, re.M)
         if model:
@@ -195,23 +205,23 @@ class HeuristicPolicy:
     @staticmethod
     def main_block(blocks: list[dict]) -> dict | None:
         def work(b):
-            return math.prod(l["extent"] or 1 for l in b["loops"])
+            return math.prod(loop["extent"] or 1 for loop in b["loops"])
 
         tileable = [
             b for b in blocks
-            if b["reduction"] and all(l["kind"] in ("S", "R") for l in b["loops"])
-            and sum(1 for l in b["loops"] if l["kind"] == "S" and (l["extent"] or 1) > 1) >= 2
-            and sum(1 for l in b["loops"] if l["kind"] == "R" and (l["extent"] or 1) >= 16) >= 1
+            if b["reduction"] and all(loop["kind"] in ("S", "R") for loop in b["loops"])
+            and sum(1 for loop in b["loops"] if loop["kind"] == "S" and (loop["extent"] or 1) > 1) >= 2
+            and sum(1 for loop in b["loops"] if loop["kind"] == "R" and (loop["extent"] or 1) >= 16) >= 1
         ]  # fmt: skip
         return max(tileable, key=work, default=None)
 
     def _roles(self, block: dict) -> tuple[int, int | None, int]:
         """(vector loop, row loop or None, reduction loop) indices in the block's original loop nest."""
         loops = block["loops"]
-        spatial = [i for i, l in enumerate(loops) if l["kind"] == "S" and (l["extent"] or 1) > 1]
+        spatial = [i for i, loop in enumerate(loops) if loop["kind"] == "S" and (loop["extent"] or 1) > 1]
         vec = spatial[-1]
         row = spatial[-2] if len(spatial) > 1 else None
-        reds = [i for i, l in enumerate(loops) if l["kind"] == "R"]
+        reds = [i for i, loop in enumerate(loops) if loop["kind"] == "R"]
         red = max(reds, key=lambda i: (loops[i]["extent"] or 1, i))
         return vec, row, red
 
@@ -267,7 +277,9 @@ class HeuristicPolicy:
                     }))  # fmt: skip
         configs.sort(key=lambda x: x[0])
         # Diversity first: the best config per register-tile shape, then the rest.
-        seen, diverse, rest = set(), [], []
+        seen: set[tuple[int, int]] = set()
+        diverse: list[dict] = []
+        rest: list[dict] = []
         for _, c in configs:
             shape = (c["v_in"], c["r_in"])
             (rest if shape in seen else diverse).append(c)
@@ -288,9 +300,9 @@ class HeuristicPolicy:
                "k": main["loops"][red]["extent"]}  # fmt: skip
         for key, total in (("k_in", ext["k"]), ("v_mid", ext["v"] // config["v_in"]),
                            ("r_mid", ext["r"] // config["r_in"])):  # fmt: skip
-            options = _divisors(total)
-            i = options.index(config[key]) if config[key] in options else 0
-            moves += [{**config, key: options[j]} for j in (i - 1, i + 1) if 0 <= j < len(options)]
+            sizes = _divisors(total)
+            i = sizes.index(config[key]) if config[key] in sizes else 0
+            moves += [{**config, key: sizes[j]} for j in (i - 1, i + 1) if 0 <= j < len(sizes)]
         moves += [{**config, "unroll": u} for u in (0, 16, 512) if u != config["unroll"]]
         moves += [{**config, "parallel_mid": not config["parallel_mid"]}, {**config, "cache": not config["cache"]}]
         if any(not b["reduction"] and set(b["writes"]) & set(main["reads"]) for b in blocks):
@@ -343,8 +355,8 @@ class HeuristicPolicy:
             steps.append({"op": "split", "block": name, "loop": i, "factors": splits[i]})
             parts = [f"{names[i]}_{j}" for j in range(len(splits[i]))]
             names[i : i + 1] = parts
-        other_s = [f"l{i}" for i, l in enumerate(loops) if l["kind"] == "S" and i not in (vec, row)]
-        other_r = [f"l{i}" for i, l in enumerate(loops) if l["kind"] == "R" and i != red]
+        other_s = [f"l{i}" for i, loop in enumerate(loops) if loop["kind"] == "S" and i not in (vec, row)]
+        other_r = [f"l{i}" for i, loop in enumerate(loops) if loop["kind"] == "R" and i != red]
         tiled = [i for i in (row, vec) if i is not None]
         outer = other_s + [f"l{i}_0" for i in tiled]
         mid = [f"l{i}_1" for i in tiled]
@@ -377,7 +389,7 @@ class HeuristicPolicy:
         lanes = self.hw.lanes(32) * vec_factor
         inner = loops[-1] if loops else None
         vectorize = inner is not None and inner["kind"] == "S" and inner["extent"] and inner["extent"] % lanes == 0
-        if vectorize and inner["extent"] > lanes:
+        if vectorize and inner is not None and inner["extent"] > lanes:
             steps.append({"op": "split", "block": name, "loop": len(loops) - 1, "factors": [None, lanes]})
         leading = 0
         for loop in loops:
@@ -442,13 +454,21 @@ class HeuristicPolicy:
         if not block["reduction"] or len(loops) < 2 or loops[-1]["kind"] != "R":
             return None
         extent = loops[-1]["extent"]
-        if not extent or extent % lanes or extent <= lanes or any(l["kind"] != "S" for l in loops[:-1]):
+        if not extent or extent % lanes or extent <= lanes or any(loop["kind"] != "S" for loop in loops[:-1]):
             return None
         return len(loops) - 1
 
+    @classmethod
+    def _spatial_loops(cls, block: dict, lanes: int) -> int:
+        """``_row_reduction`` for a block the caller already chose as a row reduction."""
+        spatial = cls._row_reduction(block, lanes)
+        if spatial is None:
+            raise ValueError(f"block {block['name']} is not a row reduction of {lanes}-wide partials")
+        return spatial
+
     def _rfactor_steps(self, block: dict, lanes: int) -> Trace:
         """Split the reduction into ``lanes`` interleaved partial results (block ``<name>_rf``) and a final sum."""
-        spatial = self._row_reduction(block, lanes)
+        spatial = self._spatial_loops(block, lanes)
         name = block["name"]
         return [
             {"op": "split", "block": name, "loop": spatial, "factors": [None, lanes]},
@@ -461,7 +481,7 @@ class HeuristicPolicy:
         compute_at regenerates the partial block's loops in its iterator order, which rfactor starts with the lane
         iterator: [row, lanes, other spatial..., reduction]; the lane loop moves innermost.
         """
-        spatial = self._row_reduction(block, lanes)
+        spatial = self._spatial_loops(block, lanes)
         partials = f"{block['name']}_rf"
         return [
             {"op": "compute_at", "block": partials, "target": row_owner["name"], "loop": 0},
@@ -512,9 +532,10 @@ class LlmPolicy:
             for n in measured[:12] if n.latency_s is not None
         ) or "- (nothing measured yet)"  # fmt: skip
         base = search.root.latency_s
+        original = f"The original takes {base * 1e3:.3f} ms." if base is not None else "The original is unmeasured."
         return (
             f"You optimize a TVM TensorIR prim_func for this CPU: {self.hw.describe()}.\n"
-            f"The original takes {base * 1e3:.3f} ms.\n\n"
+            f"{original}\n\n"
             f"Current state (trace so far, applied to the original):\n{json.dumps(node.steps)}\n"
             f"TVM's record of it:\n{node.trace_text or '(original, no steps)'}\n\n"
             f"Current TVMScript:\n```python\n{node.script}```\n\n"
@@ -581,7 +602,7 @@ class Search:
         seed: int = 0,
         batch: int = 4,
         exploration: float = 0.5,
-        progress: Callable[[str, int | None], None] = lambda m, p=None: None,
+        progress: Callable[[str, int | None], None] = no_progress,
     ):
         self.policy, self.measure = policy, measure
         self.trials, self.batch, self.exploration = trials, max(1, batch), exploration
@@ -602,7 +623,7 @@ class Search:
                 break
             results = await self.measure([p.steps for _, p in picks])
             measured = 0
-            for (parent, proposal), result in zip(picks, results):
+            for (parent, proposal), result in zip(picks, results, strict=True):
                 self.proposals += 1
                 if result["status"] in ("invalid", "build_error"):  # TVM refused it: nothing was measured
                     self.invalid += 1
@@ -726,7 +747,7 @@ def worker_measurer(
 
 def candidate_code(node: Node, target: Target, policy: str, samples: int) -> str:
     """The scheduled function, indented like the original, under a comment that records how it was found."""
-    indent = re.match(r"\s*", target.text).group(0)
+    indent = target.text[: len(target.text) - len(target.text.lstrip())]
     header = [
         f"# speedlens tvm-search:{policy}: {node.speedup or 1:.2f}x in search ({samples} measured samples). "
         f"Schedule trace (speedlens steps on the original, in order):",
@@ -769,7 +790,7 @@ async def optimize_prim_func(
                           network_isolated=sandbox.network_isolated,
                           filesystem_isolated=sandbox.filesystem_isolated)  # fmt: skip
         return [Result(Candidate(target, target.text, proposer, "the original could not be measured"), verdict, key)]
-    ranked = sorted((n for n in report.nodes if n.parent is not None and n.speedup), key=lambda n: -n.speedup)
+    ranked = sorted((n for n in report.nodes if n.parent is not None and n.speedup), key=lambda n: -(n.speedup or 0.0))
     results = []
     for node in ranked[:verify_top]:
         progress(f"tvm-search: verifying a {node.speedup:.2f}x schedule", 95)

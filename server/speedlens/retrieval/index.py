@@ -103,7 +103,7 @@ def normalize(code: str) -> list[str]:
 def terms(code: str) -> list[str]:
     """The BM25 terms of ``code``: its normalized tokens and their bigrams (structure beats vocabulary)."""
     toks = normalize(code)
-    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]
+    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
 
 
 def cache_root() -> Path:
@@ -160,9 +160,9 @@ class RetrievalIndex:
         try:
             if self.bm25 is not None:
                 self.bm25.save(str(tmp), show_progress=False)
-            refs = {"paths": sorted({r.path for r in self.refs})}
-            index_of = {p: i for i, p in enumerate(refs["paths"])}
-            refs["refs"] = [[index_of[r.path], r.offset] for r in self.refs]
+            paths = sorted({r.path for r in self.refs})
+            index_of = {p: i for i, p in enumerate(paths)}
+            refs = {"paths": paths, "refs": [[index_of[r.path], r.offset] for r in self.refs]}
             (tmp / "refs.json").write_text(json.dumps(refs))
             try:
                 os.replace(tmp, directory)
@@ -255,7 +255,7 @@ def index_for(sources: list[Path]) -> RetrievalIndex:
         if (directory / "refs.json").is_file():
             try:
                 index = RetrievalIndex.load(directory, key)
-            except Exception as exc:  # a damaged cache is rebuilt, never fatal
+            except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt, never fatal
                 log.warning("retrieval cache %s unreadable (%s): rebuilding", directory, exc)
                 shutil.rmtree(directory, ignore_errors=True)
         if index is None:

@@ -80,6 +80,8 @@ def load_prim_func(source: str, func: str):
 
     path = Path(source)
     spec = importlib.util.spec_from_file_location(f"speedlens_user_{abs(hash(source))}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path} cannot be imported as a Python module")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     owner, _, name = func.rpartition(".")
@@ -265,7 +267,7 @@ def compare(expected: list, actual: list, names: list[str]) -> tuple[bool, float
     import numpy as np
 
     worst = 0.0
-    for name, ref, got in zip(names, expected, actual):
+    for name, ref, got in zip(names, expected, actual, strict=False):
         if ref.shape != got.shape:
             return False, math.inf, f"buffer {name}: shape {got.shape} != {ref.shape}"
         rtol, atol = TOLERANCES.get(str(ref.dtype), (0.0, 0.0))
@@ -298,7 +300,8 @@ class Variant:
     def __init__(self, ident: str, prim=None, sch=None, error: tuple[str, str] | None = None):
         self.id, self.prim, self.sch = ident, prim, sch
         self.status, self.detail = error if error else ("ok", "")
-        self.lib = self.timer = None
+        self.lib: Any = None  # the built module
+        self.timer: tuple[Any, list] | None = None  # (time_evaluator, its argument tensors)
         self.number = 1
         self.first_call_s = 0.0
         self.times: list[float] = []
@@ -330,6 +333,7 @@ def run_once(variant: Variant, inputs: list, dev) -> list | None:
     import tvm
 
     tensors = [tvm.runtime.tensor(a.copy(), dev) for a in inputs]
+    assert variant.lib is not None, "only a built variant runs"
     try:
         start = time.perf_counter()
         variant.lib["main"](*tensors)
@@ -474,6 +478,7 @@ def time_interleaved(variants: list[Variant], inputs: list, dev, request: dict) 
         order = list(variants)
         rng.shuffle(order)
         for variant in order:
+            assert variant.timer is not None  # set for every variant above
             timer, tensors = variant.timer
             variant.times.append(float(timer(*tensors).mean))
 

@@ -82,7 +82,7 @@ def estimate(
         )
     if deterministic:
         return SpeedupEstimate(headline, min(ratios), max(ratios), alpha, "deterministic", len(ratios))
-    pooled = [a / max(b, 1e-12) for o, c in per_input for a, b in zip(o, c)]
+    pooled = [a / max(b, 1e-12) for o, c in per_input for a, b in zip(o, c, strict=False)]
     interval = two_sided(pooled, alpha)
     return SpeedupEstimate(
         headline, lower_bound(pooled, alpha), interval[1] if interval else None, alpha, "run", len(pooled)

@@ -34,11 +34,19 @@ def _line(args: tuple[Any, ...]) -> int:
 def register(server) -> None:
     @server.command(OPTIMIZE_FILE)
     async def optimize_file(ls, *args):
-        return await ls.jobs.optimize(_uri(args))
+        untie = ls.protocol.follow_cancellation()  # $/cancelRequest on this request stops the job
+        try:
+            return await ls.jobs.optimize(_uri(args))
+        finally:
+            untie()
 
     @server.command(OPTIMIZE_TARGET)
     async def optimize_target(ls, *args):
-        return await ls.jobs.optimize(_uri(args), _line(args))
+        untie = ls.protocol.follow_cancellation()
+        try:
+            return await ls.jobs.optimize(_uri(args), _line(args))
+        finally:
+            untie()
 
     @server.command(CANCEL)
     async def cancel(ls, *args):
