@@ -27,7 +27,7 @@ from speedlens.config import Settings, load_settings
 from speedlens.engine import Engine, OptimizeReport
 from speedlens.errors import InputError, SpeedlensError
 from speedlens.files import write_atomically
-from speedlens.models import ProgressFn, Verdict
+from speedlens.models import ProgressFn, Result, Verdict
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 
@@ -277,15 +277,16 @@ def apply_best(path: Path, original_text: str, report: OptimizeReport) -> None:
     for header, header_text in headers.items():  # every file checked first, then each written atomically
         write_atomically(header, header_text, durable=True)
     write_atomically(path, text, durable=True)
-    err.print(f"applied {len(best)} verified rewrite(s) to {path}" + (f" and {len(headers)} header(s)" if headers else ""))
+    also = f" and {len(headers)} header(s)" if headers else ""
+    err.print(f"applied {len(best)} verified rewrite(s) to {path}{also}")
 
 
-def header_texts(best: list) -> tuple[dict[Path, str], list]:
+def header_texts(best: list[Result]) -> tuple[dict[Path, str], list[Result]]:
     """The new text of every header a rewrite's declarations change, and the rewrites that can be applied
     together: one whose header changed since it was verified (or that another rewrite already edits) is
     skipped with a message rather than written half."""
     headers: dict[Path, str] = {}
-    kept = []
+    kept: list[Result] = []
     for result in best:
         edits = result.candidate.meta.get("header_edits", [])
         clashes = [e["path"] for e in edits if Path(e["path"]) in headers
