@@ -29,7 +29,7 @@ from speedlens.config import Settings, load_settings
 from speedlens.engine import Engine, OptimizeReport
 from speedlens.errors import InputError, SpeedlensError
 from speedlens.files import write_atomically
-from speedlens.models import ProgressFn, Verdict
+from speedlens.models import ProgressFn, Result, Verdict
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 
@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--deterministic", action="store_true", help="count instructions with valgrind instead of timing"
     )
     common.add_argument("--json", action="store_true", help="print one JSON object (for tools)")
+    common.add_argument("--compile-commands", metavar="DIR", help="directory of the project's compile_commands.json")
 
     verify = sub.add_parser("verify", parents=[common], help="is CANDIDATE a correct, faster ORIGINAL?")
     verify.add_argument("original", type=Path)
@@ -148,6 +149,7 @@ def settings_for(path: Path, args: argparse.Namespace) -> Settings:
         "deterministic": True if args.deterministic else None,
         "model": getattr(args, "model", None),
         "api_base": getattr(args, "api_base", None),
+        "cpp": {"compile_commands": str(Path(args.compile_commands).resolve())} if args.compile_commands else None,
     }
     return load_settings(path.resolve().parent, {k: v for k, v in overrides.items() if v is not None})
 
@@ -270,11 +272,33 @@ def apply_best(path: Path, original_text: str, report: OptimizeReport) -> None:
     check_writable(path, "--apply")
     if read_source(path) != original_text:
         raise InputError(f"{path} changed while speedlens was running", "run optimize again on the new version")
+    headers, best = header_texts(best)
     text = original_text
     for result in sorted(best, key=lambda r: r.target.start_line, reverse=True):
         text = result.target.replace_in(text, result.candidate.code)
+    for header, header_text in headers.items():  # every file checked first, then each written atomically
+        write_atomically(header, header_text, durable=True)
     write_atomically(path, text, durable=True)
-    err.print(f"applied {len(best)} verified rewrite(s) to {path}")
+    also = f" and {len(headers)} header(s)" if headers else ""
+    err.print(f"applied {len(best)} verified rewrite(s) to {path}{also}")
+
+
+def header_texts(best: list[Result]) -> tuple[dict[Path, str], list[Result]]:
+    """The new text of every header a rewrite's declarations change, and the rewrites that can be applied
+    together: one whose header changed since it was verified (or that another rewrite already edits) is
+    skipped with a message rather than written half."""
+    headers: dict[Path, str] = {}
+    kept: list[Result] = []
+    for result in best:
+        edits = result.candidate.meta.get("header_edits", [])
+        clashes = [e["path"] for e in edits if Path(e["path"]) in headers
+                   or Path(e["path"]).read_text(encoding="utf-8") != e["original"]]
+        if clashes:
+            err.print(f"skipped the rewrite of {result.target.name}: {clashes[0]} changed; run optimize again")
+            continue
+        headers.update({Path(e["path"]): e["text"] for e in edits})
+        kept.append(result)
+    return headers, kept
 
 
 @contextmanager

@@ -36,6 +36,8 @@ class CppSettings:
     flags: list[str] = field(default_factory=lambda: ["-O2", "-std=c++17"])
     # Use the flags recorded for the file in compile_commands.json when one is found.
     use_compile_commands: bool = True
+    # A directory holding compile_commands.json (or the file itself); empty = found as clangd finds it.
+    compile_commands: str = ""
 
 
 @dataclass

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from speedlens.adapters import ADAPTERS, Adapter, Job, key_context, result_key, target_key
+from speedlens.analysis.cpp import has_main as cpp_has_main
 from speedlens.cache import ResultStore
 from speedlens.config import Settings
 from speedlens.errors import InputError, SpeedlensError
@@ -178,11 +179,21 @@ class Engine:
         self, original: Path, candidate: Path, *, tests_dir: Path | None = None, progress: ProgressFn = no_progress
     ) -> Verdict:
         """`speedlens verify`: is ``candidate`` a correct and faster replacement for ``original``?"""
-        from speedlens.adapters import CppProgramAdapter
+        from speedlens.adapters import CppFunctionAdapter, CppProgramAdapter
 
-        adapter = next(a for a in self.adapters if isinstance(a, CppProgramAdapter))
+        kind = CppFunctionAdapter if _is_library(original) else CppProgramAdapter
+        adapter = next(a for a in self.adapters if type(a) is kind)
         async with JOBS.slot(self.settings.sandbox.jobs):
             return await adapter.verify_files(original, candidate, tests_dir, progress)
+
+
+def _is_library(path: Path) -> bool:
+    """A C++ file without main: verified function by function, through the harness (an unreadable one goes to the
+    program adapter, which says what is wrong with it)."""
+    try:
+        return not cpp_has_main(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _selected(adapter: Adapter, targets: list[Target], line: int | None) -> list[Target]:

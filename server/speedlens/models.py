@@ -112,7 +112,11 @@ class Candidate:
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def diff(self, path: str = "file") -> str:
-        return unified_diff(self.target.text, self.code, path)
+        """The target's diff, then the diff of every header declaration the rewrite had to change with it."""
+        text = unified_diff(self.target.text, self.code, path)
+        for edit in self.meta.get("header_edits", ()):
+            text += unified_diff(edit["original"], edit["text"], edit["path"].rsplit("/", 1)[-1])
+        return text
 
 
 @dataclass

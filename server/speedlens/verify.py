@@ -82,10 +82,13 @@ class CppVerifier:
         self.early_stop = early_stop  # the stopping rule; off only to measure what it saves (bench/)
 
     async def baseline(
-        self, source: str, path: Path, cases: list[TestCase], progress: ProgressFn = no_progress
+        self, source: str, path: Path, cases: list[TestCase], progress: ProgressFn = no_progress,
+        toolchain: Toolchain | None = None,
     ) -> Baseline:
-        """Build and run the original; raises InputError when it does not compile or fails every input."""
-        toolchain = Toolchain.for_source(path, self.settings)
+        """Build and run the original; raises InputError when it does not compile or fails every input.
+
+        ``toolchain``: the project's (a library function's harness), else the one configured for ``path``."""
+        toolchain = toolchain or Toolchain.for_source(path, self.settings)
         if self.settings.deterministic and shutil.which("valgrind") is None:
             raise InputError("--deterministic needs valgrind", "install it: apt-get install valgrind")
         progress("building the original", None)

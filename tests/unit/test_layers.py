@@ -17,6 +17,9 @@ FORBIDDEN = {
     "stats": ("speedlens.propose", "speedlens.lsp", "speedlens.engine", "speedlens.adapters"),
     "propose": ("speedlens.lsp", "speedlens.engine", "speedlens.adapters"),
     "adapters": ("speedlens.lsp", "speedlens.engine"),
+    "harness": ("speedlens.propose", "speedlens.lsp", "speedlens.engine", "speedlens.adapters"),
+    "project": ("speedlens.propose", "speedlens.lsp", "speedlens.engine", "speedlens.adapters", "speedlens.sandbox",
+                "speedlens.harness"),
 }
 
 

@@ -6,10 +6,11 @@ More specific adapters come first (a C++ function adapter goes before the progra
 from __future__ import annotations
 
 from .base import Adapter, Job, key_context, result_key, target_key
+from .cpp_function import CppFunctionAdapter
 from .cpp_program import CppProgramAdapter
 from .tvm import TvmAdapter
 
-ADAPTERS: tuple[type, ...] = (CppProgramAdapter, TvmAdapter)
+ADAPTERS: tuple[type, ...] = (CppFunctionAdapter, CppProgramAdapter, TvmAdapter)
 
-__all__ = ["ADAPTERS", "Adapter", "CppProgramAdapter", "Job", "TvmAdapter", "key_context", "result_key",
-           "target_key"]
+__all__ = ["ADAPTERS", "Adapter", "CppFunctionAdapter", "CppProgramAdapter", "Job", "TvmAdapter", "key_context",
+           "result_key", "target_key"]

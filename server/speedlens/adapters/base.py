@@ -12,7 +12,7 @@ import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from speedlens.config import Settings
 from speedlens.models import Finding, ProgressFn, Result, Target, content_hash, no_progress
@@ -32,6 +32,7 @@ class Job:
     tests_dir: Path | None = None  # the CLI's --tests; else the inputs are discovered next to the file
     use_cache: bool = True
     warnings: list[str] = field(default_factory=list)  # non-blocking: a proposer that failed, nothing to propose
+    state: dict[str, Any] = field(default_factory=dict)  # the adapter's own, for this job only (a harness plan)
 
 
 class Adapter(Protocol):

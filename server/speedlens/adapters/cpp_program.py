@@ -11,7 +11,7 @@ from pathlib import Path
 from speedlens.analysis import cpp
 from speedlens.config import Settings
 from speedlens.errors import InputError, SpeedlensError
-from speedlens.models import Finding, ProgressFn, Result, Status, Target, Verdict, sort_results
+from speedlens.models import Candidate, Finding, ProgressFn, Result, Status, Target, Verdict, sort_results
 from speedlens.propose import ProposalRequest, Proposer
 from speedlens.propose.findings import IncrementalFindings
 from speedlens.sandbox.cpp import Toolchain
@@ -81,17 +81,27 @@ class CppProgramAdapter(AdapterBase):
         return await generate_cases(self, job.path, job.text, job.target, job.progress)
 
     async def optimize(self, job: Job, cases: list[TestCase], key: str) -> list[Result]:
-        baseline = await self.verifier.baseline(job.text, job.path, cases, job.progress)
-        from speedlens.generated_tests import check_enough, is_generated
-
-        if is_generated(cases, job.text):
-            check_enough(len(baseline.cases), job.path)
+        baseline = await self.baseline_for(job, cases)
         results = await self._propose_and_verify(job, baseline, key)
         return guard_winners_curse(
             results, baseline.timed, seed=self.settings.timing.seed, alpha=self.settings.alpha,
             min_speedup=self.settings.min_speedup,
             describe=lambda verdict, n: describe(verdict, n, [], self.settings.min_speedup),
         )
+
+    async def baseline_for(self, job: Job, cases: list[TestCase]) -> Baseline:
+        """The original program, built and run on every input: what every candidate is judged against."""
+        baseline = await self.verifier.baseline(job.text, job.path, cases, job.progress)
+        from speedlens.generated_tests import check_enough, is_generated
+
+        if is_generated(cases, job.text):
+            check_enough(len(baseline.cases), job.path)
+        return baseline
+
+    async def verify_candidate(self, job: Job, baseline: Baseline, candidate: Candidate, progress: ProgressFn
+                               ) -> Verdict:
+        """The verdict for one candidate: the program with the target's lines replaced, against the baseline."""
+        return await self.verifier.verify(baseline, job.target.replace_in(job.text, candidate.code), progress)
 
     def proposers(self) -> list[Proposer]:
         from speedlens.propose.rules import RulesProposer
@@ -135,8 +145,7 @@ class CppProgramAdapter(AdapterBase):
                 def candidate_progress(message: str, percentage: int | None = None, label: str = label) -> None:
                     job.progress(f"{label}: {message}", percentage)
 
-                rewritten = job.target.replace_in(job.text, candidate.code)
-                verdict = await self.verifier.verify(baseline, rewritten, candidate_progress)
+                verdict = await self.verify_candidate(job, baseline, candidate, candidate_progress)
                 history.append(Result(candidate, verdict, key))
             if not fresh:
                 break

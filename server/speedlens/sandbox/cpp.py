@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
-import json
 import re
-import shlex
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -45,7 +43,8 @@ class Toolchain:
     def for_source(cls, source_path: Path, settings: Settings) -> Toolchain:
         """The toolchain for a file: config flags, or its compile_commands.json entry when there is one."""
         compiler, flags, includes = settings.cpp.compiler, list(settings.cpp.flags), [source_path.parent.resolve()]
-        entry = compile_commands_entry(source_path) if settings.cpp.use_compile_commands else None
+        entry = (compile_commands_entry(source_path, settings.cpp.compile_commands)
+                 if settings.cpp.use_compile_commands else None)
         if entry is not None:
             compiler, flags, extra = entry
             includes += extra
@@ -100,45 +99,13 @@ def header_dependencies(compiler: str, flags: tuple[str, ...], source: Path, mti
     return tuple(dict.fromkeys(p for p in outside if p.is_file()))
 
 
-def compile_commands_entry(source_path: Path) -> tuple[str, list[str], list[Path]] | None:
-    """(compiler, flags, include dirs) for ``source_path`` from the nearest compile_commands.json, if any."""
-    source_path = source_path.resolve()
-    for directory in source_path.parents:
-        for db in (directory / "compile_commands.json", directory / "build" / "compile_commands.json"):
-            if db.is_file():
-                return _entry_from_db(db, source_path)
-    return None
+def compile_commands_entry(source_path: Path, configured: str = "") -> tuple[str, list[str], list[Path]] | None:
+    """(compiler, flags, include dirs) for ``source_path`` from its compile_commands.json (``configured``: the
+    directory of one, else found as clangd finds it), if any (``speedlens.project.compile_db``)."""
+    from speedlens.project.compile_db import find_entry
 
-
-def _entry_from_db(db: Path, source_path: Path) -> tuple[str, list[str], list[Path]] | None:
-    try:
-        entries = json.loads(db.read_text())
-    except (OSError, ValueError):
-        return None
-    for entry in entries:
-        base = Path(entry.get("directory", db.parent))
-        if (base / entry.get("file", "")).resolve() != source_path:
-            continue
-        args = entry.get("arguments") or shlex.split(entry.get("command", ""))
-        if not args:
-            return None
-        flags, includes, skip = [], [], False
-        for arg in args[1:]:
-            if skip:
-                skip = False
-                continue
-            if arg in ("-c", "-o"):
-                skip = arg == "-o"
-                continue
-            if (base / arg).resolve() == source_path:
-                continue
-            if arg.startswith("-I") and len(arg) > 2:
-                include = (base / arg[2:]).resolve()
-                includes.append(include)
-                arg = f"-I{include}"
-            flags.append(arg)
-        return args[0], flags, includes
-    return None
+    entry = find_entry(source_path, configured or None)
+    return (entry.compiler, list(entry.flags), list(entry.include_dirs)) if entry is not None else None
 
 
 @dataclass

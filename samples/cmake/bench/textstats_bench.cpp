@@ -1,0 +1,42 @@
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "textstats/textstats.h"
+
+namespace {
+
+std::vector<std::string> words(std::size_t n) {
+    std::mt19937 rng(42);
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string word(20 + rng() % 20, 'a');
+        for (char& c : word) c = static_cast<char>('a' + rng() % 4);
+        out.push_back(word);
+    }
+    return out;
+}
+
+void BM_CountWithPrefix(benchmark::State& state) {
+    const auto input = words(static_cast<std::size_t>(state.range(0)));
+    for (auto _ : state) benchmark::DoNotOptimize(textstats::count_with_prefix(input, "ab"));
+}
+BENCHMARK(BM_CountWithPrefix)->Arg(1000)->Arg(10000);
+
+void BM_Join(benchmark::State& state) {
+    const auto input = words(static_cast<std::size_t>(state.range(0)));
+    for (auto _ : state) benchmark::DoNotOptimize(textstats::join(input, ","));
+}
+BENCHMARK(BM_Join)->Arg(1000)->Arg(10000);
+
+void BM_Dedupe(benchmark::State& state) {
+    std::mt19937 rng(7);
+    std::vector<int> input(static_cast<std::size_t>(state.range(0)));
+    for (int& v : input) v = static_cast<int>(rng() % 5000);
+    for (auto _ : state) benchmark::DoNotOptimize(textstats::dedupe(input));
+}
+BENCHMARK(BM_Dedupe)->Arg(1000)->Arg(10000);
+
+}  // namespace

@@ -1,0 +1,270 @@
+"""C++ library functions: a file without ``main`` (a library source or header), one target per function.
+
+Each function is verified through a generated differential harness (``speedlens.harness``): the original file
+plus a driver that calls the function on seeded argument tuples is the oracle program, the candidate file plus the
+same driver the candidate program, so the program verifier (sandbox, sanitizers, output comparison, interleaved
+timing, stopping rule, conformal bounds) applies unchanged. Everything is compiled with the file's
+compile_commands.json entry, in the sandbox's own directories: the user's tree and build directory are only read.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from speedlens.analysis import cpp
+from speedlens.errors import InputError
+from speedlens.harness.driver import driver_source
+from speedlens.harness.signature import NotGeneratable, Signature, check_generatable, definition_at, signature_of
+from speedlens.harness.tamper import tamper_findings
+from speedlens.models import Candidate, ProgressFn, Status, Target, Verdict
+from speedlens.project import cmake, declarations
+from speedlens.project.compile_db import CompileEntry, entry_for, find_compile_db
+from speedlens.sandbox.cpp import Toolchain, compiler_version
+from speedlens.sandbox.run import blocking_in_thread, cache_dir, workdir
+from speedlens.testcases import TestCase
+from speedlens.verify import Baseline
+
+from .base import Job
+from .cpp_program import CppProgramAdapter, _read
+from .project_tests import ProjectTests
+
+_MAIN_WORD = re.compile(r"\bmain\b")
+SEEDS = 20  # inputs per function: enough for an input-level bound at alpha 0.1 (9 needed), cheap to run
+
+
+@dataclass
+class HarnessPlan:
+    """What a job's harness is built from: the function's signature, the project's toolchain, the calibrated
+    repetitions per seed and the headers the file includes (edited when a rewrite changes the signature)."""
+
+    signature: Signature
+    toolchain: Toolchain
+    headers: list[tuple[str, Path]]
+    repetitions: tuple[int, ...] = (1,)
+    parameters: tuple[str, ...] = field(default=())  # the original's parameter types, as declarations write them
+    tests: ProjectTests | None = None  # the project's tests, when they pass on the original
+
+
+def seed_cases() -> list[TestCase]:
+    """The inputs of every function: one seed each (the same files for every function and every file)."""
+    directory = cache_dir("function-inputs")
+    cases = []
+    for seed in range(SEEDS):
+        path = directory / f"seed{seed:02d}.in"
+        if not path.is_file() or path.read_text() != f"{seed}\n":
+            path.write_text(f"{seed}\n")
+        cases.append(TestCase(f"seed{seed:02d}", path))
+    return cases
+
+
+class CppFunctionAdapter(CppProgramAdapter):
+    """Findings and proposers as for programs; targets, inputs, baseline and candidates through the harness."""
+
+    no_target_hint = "define a function in the file: speedlens optimizes each function of a library file"
+
+    def handles(self, path: Path, text: str) -> bool:
+        """A C++ file without main (asked on every keystroke: a file that never writes ``main`` is not parsed)."""
+        if path.suffix.lower() not in cpp.CPP_SUFFIXES:
+            return False
+        return _MAIN_WORD.search(text) is None or not cpp.has_main(text)
+
+    def targets(self, path: Path, text: str) -> list[Target]:
+        return [t for t in cpp.find_targets(text, name=path.name) if t.kind == "function"]
+
+    def whole_file(self, targets: list[Target]) -> list[Target]:
+        return targets
+
+    def toolchain(self, path: Path) -> tuple:
+        return self.project_toolchain(path).fingerprint()
+
+    def known_inputs(self, path: Path, text: str) -> list[TestCase]:
+        return seed_cases()
+
+    async def inputs(self, job: Job) -> list[TestCase]:
+        if self.settings.cpp.use_compile_commands and self._db(job.path) is None:
+            root = cmake.cmake_root(job.path)
+            if root is not None:
+                job.progress(f"configuring {root.name} with cmake (speedlens's own build directory)", None)
+                await blocking_in_thread(cmake.configure, root, cache_dir("cmake"))
+        return seed_cases()
+
+    # ---- the project ----
+
+    def _db(self, path: Path) -> Path | None:
+        """The compile_commands.json for ``path``: configured, the project's own (clangd's search), or the one of
+        speedlens's own CMake build directory."""
+        db = find_compile_db(path, self.settings.cpp.compile_commands or None)
+        if db is None and (root := cmake.cmake_root(path)) is not None:
+            db = cmake.configured_db(root, cache_dir("cmake"))
+        return db
+
+    def project_entry(self, path: Path) -> CompileEntry | None:
+        db = self._db(path) if self.settings.cpp.use_compile_commands else None
+        return entry_for(path, db) if db is not None else None
+
+    def project_toolchain(self, path: Path) -> Toolchain:
+        """The compile of ``path`` as the project does it (its entry), else the configured flags."""
+        entry = self.project_entry(path)
+        if entry is None:
+            return Toolchain.for_source(path, self.settings)
+        compiler = shutil.which(entry.compiler) or shutil.which(Path(entry.compiler).name)
+        if compiler is None:
+            raise InputError(f"compiler '{entry.compiler}' of {entry.db} not found", "install it, or reconfigure")
+        includes = (path.parent.resolve(), *entry.include_dirs, *(f.parent for f in entry.forced_includes))
+        return Toolchain(compiler, entry.flags, compiler_version(compiler), tuple(dict.fromkeys(includes)))
+
+    # ---- the baseline: the original's harness ----
+
+    def plan(self, job: Job) -> HarnessPlan:
+        """The job's harness plan; InputError saying what to add when its arguments cannot be generated."""
+        definition = definition_at(job.text, job.target.start_line)
+        if definition is None:
+            raise InputError(f"{job.target.name}: no function definition starts at line {job.target.start_line + 1}",
+                             "save the file and optimize again")
+        try:
+            signature = signature_of(definition)
+            check_generatable(signature)
+        except NotGeneratable as exc:
+            raise InputError(
+                str(exc), "verify it through a program that calls it (a file with main and test inputs), or add an "
+                "overload taking generatable types (argument tuples recorded from the project's tests, or written "
+                "by a model, are not supported yet)"
+            ) from None
+        toolchain = self.project_toolchain(job.path)
+        headers = declarations.project_headers(job.text, job.path.parent.resolve(), toolchain.include_dirs)
+        parameters = declarations.parameter_types(declarations.parameter_list(definition))  # type: ignore[arg-type]
+        return HarnessPlan(signature, toolchain, headers, parameters=parameters)
+
+    async def baseline_for(self, job: Job, cases: list[TestCase]) -> Baseline:
+        plan = self.plan(job)
+        plan.repetitions = await self._calibrate(job, plan, cases)
+        job.state["plan"] = plan
+        source = driver_source(job.text, plan.signature, plan.repetitions)
+        baseline = await self.verifier.baseline(source, job.path, cases, job.progress, toolchain=plan.toolchain)
+        await self._project_tests(job, plan, baseline)
+        return baseline
+
+    async def _project_tests(self, job: Job, plan: HarnessPlan, baseline: Baseline) -> None:
+        """Use the CMake project's tests (through ctest, in a shadow copy) when they pass on the original."""
+        root = cmake.cmake_root(job.path)
+        if root is None or shutil.which("ctest") is None:
+            return
+        tests = ProjectTests(root, self.settings, self.sandbox)
+        job.progress("building the project's tests in speedlens's copy and running them on the original", None)
+        run = await tests.run({job.path: job.text}, job.path)
+        if run is None:
+            return
+        if run.ok:
+            plan.tests = tests
+        else:
+            baseline.notes.append(f"the project's tests fail without any rewrite, so they are not used: {run.summary}")
+
+    async def _calibrate(self, job: Job, plan: HarnessPlan, cases: list[TestCase]) -> tuple[int, ...]:
+        """Calls per seed that make the original run ``driver.TARGET_SECONDS`` (asked of the original only)."""
+        job.progress("building the harness of the original", None)
+        compiler = self.verifier.compiler
+        build = await compiler.build(driver_source(job.text, plan.signature), plan.toolchain)
+        if not build.ok:
+            raise InputError(f"the generated harness for {plan.signature.name} does not compile:\n{build.errors}",
+                             "check that the file compiles on its own with its compile_commands.json flags")
+        repetitions = []
+        for seed, _case in enumerate(cases):
+            job.progress(f"calibrating repetitions on input {seed + 1}/{len(cases)}", None)
+            with workdir() as wd:
+                (wd / "calibrate.in").write_text(f"{seed} -1\n")
+                result = await compiler.run(build, wd / "calibrate.in", wd)
+            words = result.stdout.split() if result.ok else []
+            repetitions.append(int(words[0]) if words and words[0].isdigit() else 1)
+        return tuple(repetitions)
+
+    # ---- candidates ----
+
+    async def verify_candidate(self, job: Job, baseline: Baseline, candidate: Candidate, progress: ProgressFn
+                               ) -> Verdict:
+        findings = tamper_findings(job.target.text, candidate.code)
+        if findings:
+            return self._flagged(baseline, findings)
+        return await self._verify_file(job, baseline, candidate, job.target.replace_in(job.text, candidate.code),
+                                       progress)
+
+    async def _verify_file(self, job: Job, baseline: Baseline, candidate: Candidate, rewritten: str,
+                           progress: ProgressFn) -> Verdict:
+        """The verdict for the rewritten file: its headers brought in step, then its harness judged."""
+        plan: HarnessPlan = job.state["plan"]
+        try:
+            inlined = self._with_declarations(plan, job, candidate, rewritten)
+        except InputError as exc:
+            return self._rejected(baseline, Status.COMPILE_ERROR, f"refused: {exc.message}")
+        program = driver_source(inlined, plan.signature, plan.repetitions)
+        verdict = await self.verifier.verify(baseline, program, progress)
+        if plan.tests is not None and verdict.status in (Status.VERIFIED, Status.NOT_FASTER):
+            progress("building and running the project's tests with the rewrite", None)
+            edits = candidate.meta.get("header_edits", [])
+            replaced = {job.path: rewritten, **{Path(e["path"]): e["text"] for e in edits}}
+            await self._judge_by_tests(plan.tests, replaced, job.path, verdict)
+        return verdict
+
+    @staticmethod
+    async def _judge_by_tests(tests: ProjectTests, replaced: dict[Path, str], source: Path, verdict: Verdict
+                              ) -> None:
+        """A rewrite the harness found correct must also pass the project's own tests (they know the function's
+        contract; the generators only know its types)."""
+        run = await tests.run(replaced, source)
+        if run is not None and not run.ok:
+            verdict.status = Status.INCORRECT
+            verdict.detail = f"the project's tests fail with this rewrite: {run.summary}"
+        elif run is not None:
+            verdict.detail += f"; the project's tests pass ({run.summary})"
+
+    async def verify_files(self, original: Path, candidate: Path, tests_dir: Path | None, progress: ProgressFn
+                           ) -> Verdict:
+        """`speedlens verify` of two versions of a library file: the one function they differ in, through its
+        harness (``tests_dir`` does not apply: the inputs are the harness's seeds)."""
+        text, new_text = _read(original), _read(candidate)
+        new_targets = {t.name: t for t in self.targets(candidate, new_text)}
+        changed = [t for t in self.targets(original, text) if t.name in new_targets and
+                   new_targets[t.name].text != t.text]
+        if len(changed) != 1:
+            names = ", ".join(t.name for t in changed) or "none"
+            raise InputError(f"{candidate.name} must change exactly one function of {original.name} (changed: "
+                             f"{names})", "verify one function at a time")
+        job = Job(original, text, changed[0], progress)
+        baseline = await self.baseline_for(job, await self.inputs(job))
+        rewrite = Candidate(changed[0], new_targets[changed[0].name].text, "user", f"{candidate.name}")
+        findings = tamper_findings(changed[0].text, rewrite.code)
+        if findings:
+            return self._flagged(baseline, findings)
+        return await self._verify_file(job, baseline, rewrite, new_text, progress)
+
+    def _with_declarations(self, plan: HarnessPlan, job: Job, candidate: Candidate, rewritten: str) -> str:
+        """The candidate file compiled against its headers with every declaration of a re-signatured function
+        updated (recorded in ``candidate.meta["header_edits"]`` for the diff and --apply)."""
+        definition = definition_at(rewritten, job.target.start_line)
+        params = declarations.parameter_list(definition) if definition is not None else None
+        if params is None:
+            raise InputError(f"the rewrite of {job.target.name} no longer defines it where it was", "")
+        if declarations.parameter_types(params) == plan.parameters:
+            return rewritten
+        edited: dict[Path, str] = {}
+        name = plan.signature.name.split("::")[-1]
+        for _line, header in plan.headers:
+            original = header.read_text(encoding="utf-8")
+            updated = declarations.edit_declarations(original, name, plan.parameters, cpp.text(params))
+            if updated is not None:
+                edited[header] = updated
+                candidate.meta.setdefault("header_edits", []).append(
+                    {"path": str(header), "original": original, "text": updated})
+        return declarations.with_headers_inlined(rewritten, edited, plan.headers)
+
+    def _flagged(self, baseline: Baseline, findings: list[str]) -> Verdict:
+        return self._rejected(baseline, Status.INCORRECT, "flagged, not verified: the candidate " + "; ".join(findings)
+                              + " — a rewrite may not keep results between calls or behave differently while it is "
+                              "checked or timed")
+
+    def _rejected(self, baseline: Baseline, status: Status, detail: str) -> Verdict:
+        return Verdict(status=status, detail=detail, alpha=self.settings.alpha, n_inputs=len(baseline.cases),
+                       network_isolated=self.sandbox.network_isolated,
+                       filesystem_isolated=self.sandbox.filesystem_isolated)

@@ -1,0 +1,162 @@
+"""A free function's signature as the harness needs it: how to call it, and which arguments it may write.
+
+Parsed with tree-sitter from the definition itself, so the driver calls exactly what the file defines. A type
+is *generatable* when the seeded generators of ``gen.hpp`` can build it: arithmetic types, ``std::string`` and
+the standard containers, pairs and tuples of these.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import tree_sitter
+
+from speedlens.analysis import cpp
+
+SCALARS = frozenset({
+    "bool", "char", "signed char", "unsigned char", "short", "unsigned short", "int", "unsigned", "unsigned int",
+    "long", "unsigned long", "long long", "unsigned long long", "float", "double", "long double", "size_t",
+    "ptrdiff_t", "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t",
+    "short int", "long int", "long long int", "unsigned long int", "unsigned long long int", "signed", "signed int",
+})
+STRINGS = frozenset({"string"})
+CONTAINERS = {"vector": 1, "deque": 1, "list": 1, "set": 1, "unordered_set": 1, "map": 2, "unordered_map": 2,
+              "pair": 2, "tuple": -1, "array": 2}
+LENGTH_NAMES = re.compile(r"^(n|len|length|size|count|num\w*|\w*_(size|len|length|count))$")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its value type (no ``const``, no ``&``/``*``), its name, and how it is passed."""
+
+    type: str
+    name: str
+    passing: str  # "value" | "const_ref" | "ref" | "rvalue" | "pointer" | "const_pointer"
+
+    @property
+    def written(self) -> bool:
+        """Whether the function may change the caller's object (so the harness prints it after the call)."""
+        return self.passing in ("ref", "pointer")
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str  # qualified: ns::f
+    params: tuple[Param, ...]
+
+
+class NotGeneratable(Exception):
+    """The harness cannot call this function; the message says why and what would let speedlens verify it."""
+
+
+def definition_at(source: str, line: int) -> tree_sitter.Node | None:
+    """The function definition starting at ``line`` (0-based; its ``template`` line counts)."""
+    for definition in cpp.function_definitions(cpp.file_nodes(cpp.parse(source))):
+        templated = definition.parent is not None and definition.parent.type == "template_declaration"
+        if (definition.parent if templated else definition).start_point.row == line:  # type: ignore[union-attr]
+            return definition
+    return None
+
+
+def signature_of(definition: tree_sitter.Node) -> Signature:
+    """The signature of a free, non-template function; ``NotGeneratable`` for anything else."""
+    name = cpp.qualified_name(definition)
+    if definition.parent is not None and definition.parent.type == "template_declaration":
+        raise NotGeneratable(f"{name} is a template: the generated harness does not know which types to call it with")
+    if any(a.type in ("class_specifier", "struct_specifier") for a in cpp.ancestors(definition)) or "::" in \
+            cpp.function_name(definition):
+        raise NotGeneratable(f"{name} is a member function: the generated harness calls free functions only")
+    declarator = cpp.function_declarator(definition)
+    parameters = declarator.child_by_field_name("parameters") if declarator is not None else None
+    if parameters is None:
+        raise NotGeneratable(f"{name}: its parameter list could not be parsed")
+    params = tuple(_param(node, name, i) for i, node in enumerate(parameters.named_children) if node.type != "comment")
+    return Signature(name, params)
+
+
+def _param(node: tree_sitter.Node, function: str, index: int) -> Param:
+    if node.type not in ("parameter_declaration", "optional_parameter_declaration"):
+        raise NotGeneratable(f"{function}: parameter {index + 1} (`{cpp.text(node)}`) is variadic or unnamed in a "
+                             "way the harness cannot call")
+    const = any(c.type == "type_qualifier" and cpp.text(c) == "const" for c in node.children)
+    type_text = " ".join(cpp.text(node.child_by_field_name("type")).split())
+    declarator = node.child_by_field_name("declarator")
+    kinds = {"reference_declarator": "ref", "pointer_declarator": "pointer"}
+    passing = "value"
+    if declarator is not None and declarator.type in kinds:
+        passing = kinds[declarator.type]
+        if passing == "ref" and cpp.text(declarator).startswith("&&"):
+            passing = "rvalue"
+        declarator = declarator.named_children[-1] if declarator.named_children else None
+        if declarator is not None and declarator.type in kinds:
+            raise NotGeneratable(f"{function}: parameter {index + 1} (`{cpp.text(node)}`) is a pointer to a pointer")
+    if const and passing in ("ref", "pointer"):
+        passing = "const_" + passing
+    name = cpp.text(declarator) if declarator is not None and declarator.type == "identifier" else f"arg{index}"
+    return Param(type_text, name, passing)
+
+
+def check_generatable(signature: Signature) -> None:
+    """Raises ``NotGeneratable`` naming the first parameter whose type the generators cannot build."""
+    for i, param in enumerate(signature.params):
+        if param.passing in ("pointer", "const_pointer") and not _is_buffer(signature.params, i):
+            raise NotGeneratable(
+                f"{signature.name}: parameter `{param.name}` is a pointer without a length parameter after it; the "
+                "generated harness passes pointers only as (pointer, length) buffers")
+        problem = unsupported_part(param.type)
+        if problem is not None:
+            raise NotGeneratable(
+                f"{signature.name}: parameter `{param.name}` has type `{param.type}`, and `{problem}` is not a type "
+                "the generated harness can build (integers, floating point, bool, char, std::string, std::vector/"
+                "array/deque/list/map/set/unordered_map/unordered_set/pair/tuple of these)")
+
+
+def _is_buffer(params: tuple[Param, ...], index: int) -> bool:
+    following = params[index + 1] if index + 1 < len(params) else None
+    return (following is not None and following.passing == "value" and _scalar(following.type)
+            and bool(LENGTH_NAMES.match(following.name)))
+
+
+def is_buffer_length(params: tuple[Param, ...], index: int) -> bool:
+    """Whether parameter ``index`` is the length of the pointer before it (the harness passes the buffer's)."""
+    return index > 0 and params[index - 1].passing in ("pointer", "const_pointer") and _is_buffer(params, index - 1)
+
+
+def _scalar(type_text: str) -> bool:
+    return _strip_std(type_text) in SCALARS
+
+
+def _strip_std(type_text: str) -> str:
+    return " ".join(type_text.replace("std::", "").split())
+
+
+def unsupported_part(type_text: str) -> str | None:
+    """The first part of a type the generators cannot build, or None when all of it can be built."""
+    name, args = _split_template(_strip_std(type_text))
+    if not args:
+        return None if name in SCALARS or name in STRINGS else name
+    arity = CONTAINERS.get(name)
+    if arity is None or (arity > 0 and len(args) != arity):
+        return name
+    if name == "array":
+        return None if args[1].isdigit() else args[1] if unsupported_part(args[0]) is None else args[0]
+    return next((part for part in (unsupported_part(a) for a in args) if part is not None), None)
+
+
+def _split_template(type_text: str) -> tuple[str, list[str]]:
+    """``map<string, vector<int>>`` → ("map", ["string", "vector<int>"])."""
+    if "<" not in type_text:
+        return type_text.strip(), []
+    name, rest = type_text.split("<", 1)
+    inner = rest.rsplit(">", 1)[0]
+    args, depth, current = [], 0, ""
+    for char in inner:
+        depth += char == "<"
+        depth -= char == ">"
+        if char == "," and depth == 0:
+            args.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return name.strip(), [*args, current.strip()] if current.strip() else args

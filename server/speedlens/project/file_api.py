@@ -1,0 +1,83 @@
+"""The CMake File API (codemodel-v2) of speedlens's own build: which target compiles a source file, and which
+executables link that target (its tests and benchmarks), so a rewrite rebuilds and tests only what it reaches."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+QUERY = Path(".cmake") / "api" / "v1" / "query" / "codemodel-v2"
+REPLY = Path(".cmake") / "api" / "v1" / "reply"
+
+
+@dataclass(frozen=True)
+class CMakeTarget:
+    id: str
+    name: str
+    type: str  # EXECUTABLE, STATIC_LIBRARY, SHARED_LIBRARY, OBJECT_LIBRARY, INTERFACE_LIBRARY, UTILITY…
+    sources: tuple[Path, ...]  # absolute
+    artifacts: tuple[Path, ...]  # absolute
+    dependencies: tuple[str, ...]  # target ids
+
+
+def write_query(build: Path) -> None:
+    """Ask the next configure of ``build`` for the codemodel (an empty query file is the request)."""
+    (build / QUERY).parent.mkdir(parents=True, exist_ok=True)
+    (build / QUERY).touch()
+
+
+def read_targets(build: Path) -> list[CMakeTarget]:
+    """Every target of the first configuration in the newest reply ([] when CMake wrote none)."""
+    reply = build / REPLY
+    indexes = sorted(reply.glob("index-*.json"))
+    if not indexes:
+        return []
+    index = json.loads(indexes[-1].read_text())
+    codemodel_file = next((o["jsonFile"] for o in index.get("objects", []) if o.get("kind") == "codemodel"), None)
+    if codemodel_file is None:
+        return []
+    codemodel = json.loads((reply / codemodel_file).read_text())
+    source_dir, build_dir = Path(codemodel["paths"]["source"]), Path(codemodel["paths"]["build"])
+    configurations = codemodel.get("configurations") or [{}]
+    return [_target(json.loads((reply / t["jsonFile"]).read_text()), source_dir, build_dir)
+            for t in configurations[0].get("targets", [])]
+
+
+def _target(data: dict, source_dir: Path, build_dir: Path) -> CMakeTarget:
+    return CMakeTarget(
+        id=data["id"], name=data["name"], type=data.get("type", ""),
+        sources=tuple((source_dir / s["path"]).resolve() for s in data.get("sources", [])),
+        artifacts=tuple((build_dir / a["path"]).resolve() for a in data.get("artifacts", [])),
+        dependencies=tuple(d["id"] for d in data.get("dependencies", [])),
+    )
+
+
+def owners(targets: list[CMakeTarget], source: Path) -> list[CMakeTarget]:
+    """The targets that compile ``source``."""
+    source = source.resolve()
+    return [t for t in targets if source in t.sources]
+
+
+def dependent_executables(targets: list[CMakeTarget], roots: list[CMakeTarget]) -> list[CMakeTarget]:
+    """The executables among ``roots`` and every target depending on them, directly or not."""
+    reached = {t.id for t in roots}
+    changed = True
+    while changed:
+        changed = False
+        for target in targets:
+            if target.id not in reached and reached.intersection(target.dependencies):
+                reached.add(target.id)
+                changed = True
+    return [t for t in targets if t.id in reached and t.type == "EXECUTABLE"]
+
+
+def select_tests(ctest_json: str, executables: list[CMakeTarget]) -> list[str] | None:
+    """The ctest tests (from ``ctest --show-only=json-v1``) whose command runs one of ``executables``; None when
+    the listing cannot say (then every test runs)."""
+    try:
+        tests = json.loads(ctest_json).get("tests", [])
+    except ValueError:
+        return None
+    artifacts = {a for e in executables for a in e.artifacts}
+    return [t["name"] for t in tests if t.get("command") and Path(t["command"][0]).resolve() in artifacts]

@@ -1,0 +1,47 @@
+"""A speedlens-owned copy of a project, where candidates are built and the project's tests run: the user's tree
+and build directory are never written. Files are synchronised by content, so an unchanged file keeps its
+timestamp and an incremental build recompiles only what a candidate touched."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+SKIPPED = frozenset({".git", ".hg", ".svn", ".cache", "node_modules", "__pycache__"})
+
+
+def shadow_dir(root: Path, cache: Path) -> Path:
+    """The copy's directory for the project at ``root``: ``src/`` (the copy) and ``build/`` beside it."""
+    return cache / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+
+
+def _skipped(relative: Path) -> bool:
+    return any(part in SKIPPED or part.startswith("build") or part.startswith("cmake-build") for part in
+               relative.parts)
+
+
+def synchronise(root: Path, copy: Path, replaced: dict[Path, str]) -> None:
+    """Make ``copy`` hold ``root``'s files (build directories and VCS metadata left out), with the files of
+    ``replaced`` (absolute paths in ``root``) holding the given text instead; files gone from ``root`` go."""
+    wanted: dict[Path, bytes | None] = {}
+    for path in root.rglob("*"):
+        relative = path.relative_to(root)
+        if path.is_file() and not _skipped(relative):
+            wanted[relative] = None  # read lazily: most files are compared by size and content only once
+    for path, text in replaced.items():
+        wanted[path.resolve().relative_to(root.resolve())] = text.encode("utf-8")
+    for relative, content in wanted.items():
+        data = content if content is not None else (root / relative).read_bytes()
+        target = copy / relative
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    for path in list(copy.rglob("*")) if copy.is_dir() else []:
+        if path.is_file() and path.relative_to(copy) not in wanted:
+            path.unlink()
+
+
+def remove(copy: Path) -> None:
+    shutil.rmtree(copy, ignore_errors=True)

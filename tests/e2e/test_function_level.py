@@ -1,0 +1,147 @@
+"""Library functions end to end, through the CLI, on a copy of samples/cmake (a CMake project without a build
+directory: speedlens configures its own under the cache and never writes the project).
+
+Each test verifies through the generated harness in the sandbox: about a minute each on two cores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from tests.e2e.conftest import execute, open_doc
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "cmake"
+SOURCE = Path("src") / "textstats.cpp"
+HEADER = Path("include") / "textstats" / "textstats.h"
+FAST_TIMING = "[timing]\nbudget_s = 8.0\nmax_repetitions = 8\n"
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("cmake") is None, reason="needs cmake")]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "textstats"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("build"))
+    (root / "speedlens.toml").write_text(FAST_TIMING)
+    return root
+
+
+def speedlens(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "speedlens", *args], capture_output=True, text=True, cwd=cwd,
+                          env=os.environ.copy(), timeout=900)
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def line_of(root: Path, needle: str) -> int:
+    lines = (root / SOURCE).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if needle in line)
+
+
+def with_function_replaced(root: Path, old: str, new: str) -> Path:
+    text = (root / SOURCE).read_text()
+    assert old in text
+    candidate = root.parent / "candidate.cpp"
+    candidate.write_text(text.replace(old, new))
+    return candidate
+
+
+def test_optimize_verifies_a_function_and_writes_nothing(project: Path):
+    before = snapshot(project)
+    done = speedlens("optimize", str(SOURCE), "--line", str(line_of(project, "std::string join(")), "--json",
+                     "--no-cache", cwd=project)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    best = report["results"][0]
+    assert best["target"] == {"name": "textstats::join", "kind": "function", "start_line": 14, "end_line": 23}
+    assert best["status"] == "verified" and best["bound_level"] == "input" and best["speedup_lower"] > 2
+    assert snapshot(project) == before  # neither the sources nor a build directory
+
+
+def test_wrong_rewrite_is_incorrect(project: Path):
+    candidate = with_function_replaced(project, "        if (!seen) {\n", "        if (true) {\n")
+    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    assert done.returncode == 1, done.stderr
+    verdict = json.loads(done.stdout)
+    assert verdict["status"] == "incorrect" and "wrong output" in verdict["detail"]
+
+
+def test_rewrite_failing_a_project_test_is_incorrect(project: Path):
+    """Wrong only on an argument the generators never build ("ap": they write a–d): the project's GoogleTest
+    test, built and run by ctest in speedlens's copy of the project, catches it."""
+    candidate = with_function_replaced(project, "    std::size_t count = 0;\n",
+                                       '    std::size_t count = 0;\n    if (prefix == "ap") return 0;\n')
+    before = snapshot(project)
+    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    assert done.returncode == 1, done.stderr
+    verdict = json.loads(done.stdout)
+    assert verdict["status"] == "incorrect" and "CountWithPrefix.CountsMatchingWords" in verdict["detail"]
+    assert snapshot(project) == before
+
+
+def test_undefined_behaviour_that_prints_the_right_values_is_a_runtime_error(project: Path):
+    """A read one past the end of a vector: the optimized build prints the right values, the sanitizer build
+    stops at the read."""
+    candidate = with_function_replaced(
+        project, "    std::vector<int> unique;\n",
+        "    std::vector<int> copy(values);\n    copy.push_back(0);\n    copy.shrink_to_fit();\n"
+        "    volatile int past_the_end = copy.data()[copy.size()];\n    (void)past_the_end;\n"
+        "    std::vector<int> unique;\n")
+    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    verdict = json.loads(done.stdout)
+    assert done.returncode == 1 and verdict["status"] == "runtime_error", verdict["detail"]
+    assert "AddressSanitizer" in verdict["detail"]
+
+
+def test_identical_copy_does_not_verify(project: Path):
+    candidate = with_function_replaced(project, "    std::size_t count = 0;\n",
+                                       "    std::size_t count = 0;  // the same code: an A/A run\n")
+    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    assert done.returncode == 1, done.stderr
+    verdict = json.loads(done.stdout)
+    assert verdict["status"] == "not_faster" and abs(verdict["speedup"] - 1) < 0.1
+
+
+def test_memoizing_rewrite_is_flagged(project: Path):
+    candidate = with_function_replaced(
+        project, "    std::vector<int> unique;\n",
+        "    static std::vector<int> cache;  // state kept between calls\n    std::vector<int> unique;\n")
+    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    verdict = json.loads(done.stdout)
+    assert done.returncode == 1 and verdict["status"] == "incorrect" and "mutable static" in verdict["detail"]
+
+
+def test_apply_updates_the_header_declaration(project: Path):
+    line = line_of(project, "std::size_t count_with_prefix(")
+    done = speedlens("optimize", str(SOURCE), "--line", str(line), "--apply", "--no-cache", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "textstats.h" in done.stdout  # the diff shows the header too
+    expected = "count_with_prefix(const std::vector<std::string>& words, const std::string& prefix)"
+    assert expected in (project / SOURCE).read_text()
+    assert expected in (project / HEADER).read_text()
+
+
+async def test_language_server_offers_and_runs_optimize_on_each_function(lsp):
+    root = lsp.workspace_dir / "textstats"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("build"))
+    (root / "speedlens.toml").write_text(FAST_TIMING)
+    uri = open_doc(lsp, root / SOURCE)
+    lenses = await lsp.text_document_code_lens_async(types.CodeLensParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    commands = [(lens.range.start.line, lens.command.title, lens.command.command) for lens in lenses if lens.command]
+    assert commands == [(line, "⚡ Optimize", "speedlens.optimizeTarget") for line in (4, 14, 25)]
+    summary = await execute(lsp, "speedlens.optimizeTarget", uri, 14, timeout=900)
+    assert summary["state"] == "done" and summary["verified"] >= 1, summary
+    assert summary["results"][0]["target"] == "textstats::join" and summary["results"][0]["status"] == "verified"

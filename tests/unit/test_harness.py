@@ -1,0 +1,106 @@
+"""The generated differential harness: signatures, what can be generated, the driver program, tamper findings
+and the header declarations a re-signatured function drags along."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from speedlens.analysis import cpp
+from speedlens.harness.driver import driver_source
+from speedlens.harness.signature import NotGeneratable, check_generatable, signature_of, unsupported_part
+from speedlens.harness.tamper import tamper_findings
+from speedlens.project import declarations
+
+LIBRARY = """#include <map>
+#include <string>
+#include <vector>
+namespace lib {
+long long total(const std::vector<int>& values, std::map<std::string, int>& counts, int* data, int n) {
+    long long sum = 0;
+    for (int v : values) sum += v;
+    counts["total"] = static_cast<int>(sum);
+    for (int i = 0; i < n; ++i) data[i] *= 2;
+    return sum;
+}
+}
+"""
+
+
+def only_definition(source: str):
+    return next(cpp.function_definitions(cpp.file_nodes(cpp.parse(source))))
+
+
+def test_signature_says_how_each_argument_is_passed():
+    signature = signature_of(only_definition(LIBRARY))
+    assert signature.name == "lib::total"
+    assert [(p.type, p.name, p.passing) for p in signature.params] == [
+        ("std::vector<int>", "values", "const_ref"), ("std::map<std::string, int>", "counts", "ref"),
+        ("int", "data", "pointer"), ("int", "n", "value")]
+    assert [p.written for p in signature.params] == [False, True, True, False]
+    check_generatable(signature)  # a (pointer, length) pair is a buffer
+
+
+@pytest.mark.parametrize(("type_text", "problem"), [
+    ("std::vector<std::pair<int, std::string>>", None), ("std::array<double, 4>", None),
+    ("std::unordered_map<long long, std::set<char>>", None), ("Widget", "Widget"),
+    ("std::vector<Widget>", "Widget"), ("std::function<int(int)>", "function"),
+])
+def test_unsupported_part_names_what_cannot_be_built(type_text, problem):
+    assert unsupported_part(type_text) == problem
+
+
+def test_templates_members_and_unknown_types_are_refused_with_a_reason():
+    with pytest.raises(NotGeneratable, match="template"):
+        signature_of(only_definition("template <class T> T twice(T x) { return x + x; }"))
+    with pytest.raises(NotGeneratable, match="member function"):
+        signature_of(only_definition("struct S { int f(int x) { return x; } };"))
+    with pytest.raises(NotGeneratable, match="`Widget`"):
+        check_generatable(signature_of(only_definition("int area(Widget w) { return 0; }")))
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
+def test_driver_prints_the_return_value_and_written_arguments(tmp_path: Path):
+    signature = signature_of(only_definition(LIBRARY))
+    (tmp_path / "prog.cpp").write_text(driver_source(LIBRARY, signature, (3, 5)))
+    subprocess.run(["g++", "-std=c++17", "-O1", "prog.cpp", "-o", "prog"], cwd=tmp_path, check=True)
+    run = lambda stdin: subprocess.run(["./prog"], cwd=tmp_path, input=stdin, capture_output=True, text=True,  # noqa: E731
+                                       check=True).stdout
+    first = run("1\n")
+    assert first == run("1\n")  # deterministic per seed
+    assert first != run("0\n")  # another seed, other arguments
+    assert first.count("return: ") == 4 and first.count("counts: {") == 0 and first.count("counts: [") == 4
+    assert first.count("data: [") == 4
+    assert int(run("0 -1\n").strip()) >= 1  # calibration mode prints a repetition count
+
+
+def test_tamper_findings_name_state_clocks_and_environment():
+    original = "int f(int x) { return x * 2; }\n"
+    assert tamper_findings(original, original) == []
+    memo = "int f(int x) { static std::map<int, int> memo; return memo[x] = x * 2; }\n"
+    assert any("mutable static" in f for f in tamper_findings(original, memo))
+    assert tamper_findings(original, "int f(int x) { static const int k = 2; return x * k; }\n") == []
+    clock = "int f(int x) { auto t = std::chrono::now(); return x; }"
+    assert any("clock" in f for f in tamper_findings(original, clock))
+    environment = 'int f(int x) { return getenv("X") ? x : 0; }'
+    assert any("environment" in f for f in tamper_findings(original, environment))
+    assert any("global" in f for f in tamper_findings(original, "int cache[100];\nint f(int x) { return x; }\n"))
+
+
+def test_header_declarations_follow_a_changed_parameter_list(tmp_path: Path):
+    header = "#pragma once\n#include <vector>\nnamespace lib {\nint sum(std::vector<int> v);\nint other(int);\n}\n"
+    source = "int sum(std::vector<int> values) { int s = 0; for (int x : values) s += x; return s; }\n"
+    old = declarations.parameter_types(declarations.parameter_list(only_definition(source)))
+    assert old == ("std::vector<int>",)
+    edited = declarations.edit_declarations(header, "sum", old, "(const std::vector<int>& values)")
+    assert edited is not None and "int sum(const std::vector<int>& values);" in edited and "int other(int);" in edited
+    assert declarations.edit_declarations(header, "missing", old, "()") is None
+    (tmp_path / "include").mkdir()
+    (tmp_path / "include" / "lib.h").write_text(header)
+    file_text = '#include "lib.h"\n#include <vector>\n' + source
+    headers = declarations.project_headers(file_text, tmp_path, (tmp_path / "include",))
+    assert [path.name for _, path in headers] == ["lib.h"]
+    inlined = declarations.with_headers_inlined(file_text, {headers[0][1]: edited}, headers)
+    assert "#pragma once" not in inlined and "const std::vector<int>& values);" in inlined
