@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from speedlens.analysis import cpp
 from speedlens.harness.driver import driver_source
 from speedlens.harness.signature import NotGeneratable, check_generatable, signature_of, unsupported_part

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from speedlens.project.file_api import dependent_executables, owners, read_targets, select_tests, write_query
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "cmake"
