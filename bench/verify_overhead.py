@@ -1,7 +1,8 @@
 """`speedlens verify` wall time over a bare shell loop doing the same compiles and the same number of runs.
 
-The bare loop is what a careful person would script by hand: g++ for the original, the candidate and the
-candidate's sanitizer build, then every run speedlens made (same binaries, same inputs), output to /dev/null.
+The bare loop is what a careful person would script by hand: g++ for the original, the candidate and both
+sanitizer builds (speedlens runs the original's too, so that a failure they share is not blamed on the candidate),
+then every run speedlens made (same binaries, same inputs), output to /dev/null.
 Goal: ratio <= 1.15 (the isolation, bookkeeping and statistics cost little next to the work itself).
 """
 
@@ -41,16 +42,18 @@ def main() -> None:
             f"g++ -O2 -std=c++17 {shlex.quote(str(slow))} -o orig",
             f"g++ -O2 -std=c++17 {shlex.quote(str(fast))} -o cand",
             f"g++ -O2 -std=c++17 {SANITIZE} {shlex.quote(str(fast))} -o cand_san",
+            f"g++ -O2 -std=c++17 {SANITIZE} {shlex.quote(str(slow))} -o orig_san",
         ]
         runs = 0
-        for t in tests:  # the original once per input (oracle), the candidate's two checking runs
+        for t in tests:  # the original once per input (oracle) and under the sanitizers, the candidate's two checks
             q = shlex.quote(str(t))
             script += [
                 f"./orig < {q} > /dev/null",
+                f"ASAN_OPTIONS=detect_leaks=0 ./orig_san < {q} > /dev/null",
                 f"ASAN_OPTIONS=detect_leaks=0 ./cand_san < {q} > /dev/null",
                 f"./cand < {q} > /dev/null",
             ]
-            runs += 3
+            runs += 4
         for t in tests:
             reps = timed.get(t.stem, 0)
             if reps:
