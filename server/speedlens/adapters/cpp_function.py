@@ -22,7 +22,7 @@ from speedlens.harness.tamper import tamper_findings
 from speedlens.models import Candidate, ProgressFn, Status, Target, Verdict
 from speedlens.project import cmake, declarations
 from speedlens.project.compile_db import CompileEntry, entry_for, find_compile_db
-from speedlens.sandbox.cpp import Toolchain, compiler_version
+from speedlens.sandbox.cpp import Toolchain, compiler_version, own_headers
 from speedlens.sandbox.run import blocking_in_thread, cache_dir, workdir
 from speedlens.testcases import TestCase
 from speedlens.verify import Baseline
@@ -114,7 +114,9 @@ class CppFunctionAdapter(CppProgramAdapter):
         if compiler is None:
             raise InputError(f"compiler '{entry.compiler}' of {entry.db} not found", "install it, or reconfigure")
         includes = (path.parent.resolve(), *entry.include_dirs, *(f.parent for f in entry.forced_includes))
-        return Toolchain(compiler, entry.flags, compiler_version(compiler), tuple(dict.fromkeys(includes)))
+        include_dirs = tuple(dict.fromkeys(includes))
+        deps = own_headers(compiler, entry.flags, include_dirs, path)
+        return Toolchain(compiler, entry.flags, compiler_version(compiler), include_dirs, deps)
 
     # ---- the baseline: the original's harness ----
 

@@ -54,8 +54,9 @@ class Toolchain:
                 f"compiler '{compiler}' not found",
                 "install it (e.g. apt-get install g++) or set cpp.compiler in speedlens.toml",
             )
-        deps = header_dependencies(resolved, tuple(flags), source_path.resolve(), _mtime_ns(source_path))
-        return cls(resolved, tuple(flags), compiler_version(resolved), tuple(dict.fromkeys(includes)), deps)
+        includes = list(dict.fromkeys(includes))
+        deps = own_headers(resolved, flags, includes, source_path)
+        return cls(resolved, tuple(flags), compiler_version(resolved), tuple(includes), deps)
 
     def fingerprint(self) -> tuple:
         return self.compiler, self.flags, self.version
@@ -68,6 +69,13 @@ def compiler_version(compiler: str) -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return out.splitlines()[0] if out else "unknown"
+
+
+def own_headers(compiler: str, flags: Sequence[str], include_dirs: Sequence[Path], source: Path) -> tuple[Path, ...]:
+    """The project headers ``source`` includes, searched with ``flags`` and ``include_dirs`` as its compile will:
+    the only project files a sandboxed compile is shown (``Toolchain.deps``)."""
+    scan_flags = (*flags, *(f"-I{d}" for d in include_dirs))
+    return header_dependencies(compiler, scan_flags, source.resolve(), _mtime_ns(source))
 
 
 def _mtime_ns(path: Path) -> int:
