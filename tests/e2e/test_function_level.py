@@ -92,13 +92,20 @@ def test_rewrite_failing_a_project_test_is_incorrect(project: Path):
 
 
 def test_undefined_behaviour_that_prints_the_right_values_is_a_runtime_error(project: Path):
-    """A read one past the end of a vector: the optimized build prints the right values, the sanitizer build
-    stops at the read."""
-    candidate = with_function_replaced(
-        project, "    std::vector<int> unique;\n",
-        "    std::vector<int> copy(values);\n    copy.push_back(0);\n    copy.shrink_to_fit();\n"
-        "    volatile int past_the_end = copy.data()[copy.size()];\n    (void)past_the_end;\n"
-        "    std::vector<int> unique;\n")
+    """A much faster join (appends in place) that also reads one past the end of a heap block: the optimized build
+    prints the right values and times faster, the sanitizer build (run for what would be offered) stops at the
+    read."""
+    text = (project / SOURCE).read_text()
+    for old, new in [
+        ("            out = out + separator;\n", "            out += separator;\n"),
+        ("        out = out + words[i];\n", "        out += words[i];\n"),
+        ("    std::string out;\n", "    std::string out;\n    std::vector<int> probe(1);\n    probe.shrink_to_fit();\n"
+         "    volatile int past_the_end = probe.data()[probe.size()];\n    (void)past_the_end;\n"),
+    ]:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    candidate = project.parent / "candidate.cpp"
+    candidate.write_text(text)
     done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
     verdict = json.loads(done.stdout)
     assert done.returncode == 1 and verdict["status"] == "runtime_error", verdict["detail"]
