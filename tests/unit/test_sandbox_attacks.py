@@ -66,6 +66,22 @@ def sandbox(request):
     shutil.rmtree(cache, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def root_sandbox():
+    """The sandbox as root, for the attacks checked through a whole verification: the process environment they
+    probe is the same in both modes (test_a_timed_run_looks_exactly_like_a_checking_run covers both)."""
+    return Sandbox()
+
+
+@pytest.fixture
+def shared_dir():
+    """A directory the unprivileged uid can read too (pytest's tmp_path lives in root's private directory)."""
+    path = Path(tempfile.mkdtemp(prefix="speedlens-attack-project-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def toolchain() -> Toolchain:
     return Toolchain(shutil.which("g++") or "g++", ("-O2", "-std=c++17"), "attack-tests")
 
@@ -240,9 +256,8 @@ def test_a_timed_run_looks_exactly_like_a_checking_run(sandbox, tmp_path):
     assert [same(r.stdout) for r in timed] == [same(checked.stdout)] * 3, (checked.stdout, timed[1].stdout)
 
 
-def test_a_candidate_that_skips_work_when_it_thinks_it_is_timed_is_not_verified(sandbox, write_program):
-    if sandbox.as_user:
-        pytest.skip("one full verification is enough (the indistinguishability test covers both modes)")
+def test_a_candidate_that_skips_work_when_it_thinks_it_is_timed_is_not_verified(root_sandbox, write_program):
+    sandbox = root_sandbox
     candidate = """
 #include <cstdio>
 #include <iostream>
@@ -283,9 +298,8 @@ int main() {
 # ---- 3. sanitizer dodge ----
 
 
-def test_undefined_behaviour_hidden_from_sanitizer_options_is_caught(sandbox, write_program):
-    if sandbox.as_user:
-        pytest.skip("one full verification is enough; the environment is the same in both modes")
+def test_undefined_behaviour_hidden_from_sanitizer_options_is_caught(root_sandbox, write_program):
+    sandbox = root_sandbox
     candidate = """
 #include <climits>
 #include <cstdlib>
@@ -339,9 +353,8 @@ def test_compile_errors_never_quote_other_files(sandbox, tmp_path):
         assert "root:" not in program.errors and "ld.so.conf.d" not in program.errors
 
 
-def test_a_program_cannot_route_a_secret_into_the_detail(sandbox, write_program, tmp_path):
-    if sandbox.as_user:
-        pytest.skip("one full verification is enough")
+def test_a_program_cannot_route_a_secret_into_the_detail(root_sandbox, write_program, tmp_path):
+    sandbox = root_sandbox
     (tmp_path / ".env").write_text("API_KEY=sk-live-abcdef\n")
     candidate = """
 #include <fstream>
@@ -521,9 +534,8 @@ def test_a_damaged_cached_launcher_or_binary_is_rebuilt(sandbox):
         assert asyncio.run(compiler.run(again, None, wd)).stdout == b"fine\n"
 
 
-def test_a_candidate_sees_the_originals_headers_and_nothing_else_of_the_project(sandbox, tmp_path):
-    if sandbox.as_user:
-        pytest.skip("the project lives in root's private pytest dir, which uid 65534 cannot bind")
+def test_a_candidate_sees_the_originals_headers_and_nothing_else_of_the_project(sandbox, shared_dir):
+    tmp_path = shared_dir
     (tmp_path / "util.h").write_text("inline long twice(long x) { return 2 * x; }\n")
     (tmp_path / ".env").write_text("API_KEY=sk-live-999\n")
     original = tmp_path / "prog.cpp"
