@@ -236,9 +236,11 @@ class Jobs:
         handle = self._announcements.pop(uri, None)
         if handle is not None:
             handle.cancel()
-        loop = asyncio.get_running_loop()
-        self._announcements[uri] = loop.call_later(
-            delay_s, lambda: (self._announcements.pop(uri, None), asyncio.ensure_future(self.announce(uri))))
+        self._announcements[uri] = asyncio.get_running_loop().call_later(delay_s, self._announce_now, uri)
+
+    def _announce_now(self, uri: str) -> None:
+        self._announcements.pop(uri, None)
+        asyncio.ensure_future(self.announce(uri))
 
     def _summary(self, uri: str, state: str, message: str, report: Any = None, best: Any = None) -> dict[str, Any]:
         out: dict[str, Any] = {"uri": uri, "state": state, "message": message}
