@@ -216,14 +216,29 @@ static long held_kb(const int *pids, const char *in_tree, int n, long *deleted_k
     return kb;
 }
 
-/* Resident memory (kB) and number of our descendants: every /proc entry whose parent chain reaches us. With
- * ``deleted_kb`` (dearer, so not every tick), also what held_kb finds. */
+/* Memory (kB) a process holds on its own: anonymous and shared-memory pages resident or swapped. File-backed pages
+ * (the executable, libc) are left out: they are page cache shared by every process that maps them, and summing
+ * them once per process made 64 forked children of a small program look like 256 MB. */
+static long private_kb(int pid) {
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+    FILE *f = fopen(path, "re");
+    if (!f) return 0;
+    long kb = 0, value;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "RssAnon: %ld", &value) == 1 || sscanf(line, "RssShmem: %ld", &value) == 1 ||
+            sscanf(line, "VmSwap: %ld", &value) == 1)
+            kb += value;
+    fclose(f);
+    return kb;
+}
+
+/* Private memory (kB, see private_kb) and number of our descendants: every /proc entry whose parent chain reaches
+ * us. With ``deleted_kb`` (dearer, so not every tick), also what held_kb finds. */
 static void tree_usage(long *rss_kb, long *count, long *deleted_kb) {
     enum { MAXP = 4096 };
     static int pids[MAXP], ppids[MAXP];
-    static long rss[MAXP];
     int n = 0;
-    long page_kb = sysconf(_SC_PAGESIZE) / 1024;
     *rss_kb = 0;
     *count = 0;
     DIR *proc = opendir("/proc");
@@ -241,13 +256,10 @@ static void tree_usage(long *rss_kb, long *count, long *deleted_kb) {
         if (len <= 0) continue;
         buf[len] = 0;
         char *paren = strrchr(buf, ')'); /* the command name may contain spaces and parentheses */
-        long ppid = 0, pages = 0;
-        if (!paren || sscanf(paren + 2, "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
-                                        "%*d %*u %*u %ld", &ppid, &pages) != 2)
-            continue;
+        long ppid = 0;
+        if (!paren || sscanf(paren + 2, "%*c %ld", &ppid) != 1) continue;
         pids[n] = pid;
         ppids[n] = (int)ppid;
-        rss[n] = pages * page_kb;
         n++;
     }
     closedir(proc);
@@ -264,7 +276,7 @@ static void tree_usage(long *rss_kb, long *count, long *deleted_kb) {
             if (parent_in) {
                 in_tree[i] = 1;
                 changed = 1;
-                *rss_kb += rss[i];
+                *rss_kb += private_kb(pids[i]);
                 (*count)++;
             }
         }
