@@ -7,6 +7,8 @@ Usage:
     python3 corpus/build.py --measure    # compile + time every pair, store results in corpus/measurements.json,
                                          # then rebuild (the jsonl then carries speedup / *_agg_runtime)
     python3 corpus/build.py --measure --only 007-foo 012-bar   # measure some pairs only
+    python3 corpus/build.py --verify     # run speedlens's own verifier on every pair whose sources changed since
+                                         # it was last verified; record the verdicts in corpus/verified.json
 
 Standard library only. The output is deterministic: pairs sorted by directory name, inputs sorted numerically,
 keys in a fixed order; --check compares the uncompressed text (gzip's bytes may differ between zlib versions,
@@ -14,6 +16,9 @@ the text does not). The package ships it compressed so it does not carry the pai
 Measurements are kept in corpus/measurements.json keyed by pair directory together with a hash of the pair's
 sources and inputs; a stale measurement (sources changed since) is silently left out, so the default build never
 depends on timing.
+Verdicts are kept in corpus/verified.json, keyed the same way. Every pair must have a current one: --check fails on
+a pair added or changed without running --verify, so a fast version that is wrong or not faster cannot slip in (the
+test suite re-verifies a few pairs on every run; all of them take ~15 minutes, which is too long for each CI run).
 """
 from __future__ import annotations
 
@@ -36,6 +41,8 @@ REPO = CORPUS.parent
 PAIRS = CORPUS / "pairs"
 OUT = REPO / "server" / "speedlens" / "retrieval" / "data" / "bundled.jsonl.gz"
 MEASUREMENTS = CORPUS / "measurements.json"
+VERIFIED = CORPUS / "verified.json"
+MIN_SPEEDUP_LOWER = 1.1  # a pair's fast version must verify at least this much faster (lower conformal bound)
 
 MIN_INPUTS = 5
 # PIE's edit categories as we name them (informational; any lower_snake_case name is accepted):
@@ -118,10 +125,58 @@ def load_pairs() -> list[dict]:
     return pairs
 
 
-def load_measurements() -> dict:
-    if MEASUREMENTS.is_file():
-        return json.loads(_read(MEASUREMENTS))
+def load_measurements(path: Path = MEASUREMENTS) -> dict:
+    if path.is_file():
+        return json.loads(_read(path))
     return {}
+
+
+def unverified(pairs: list[dict], verified: dict) -> list[str]:
+    """Pairs without a current passing verdict: never verified, changed since, or verified too slow / wrong."""
+    bad = []
+    for pair in pairs:
+        v = verified.get(pair["dir"])
+        if not v or v.get("hash") != pair_hash(pair):
+            bad.append(f"{pair['dir']}: not verified since its sources changed; run python3 corpus/build.py --verify")
+        elif v.get("status") != "verified" or v.get("speedup_lower", 0) < MIN_SPEEDUP_LOWER:
+            bad.append(f"{pair['dir']}: {v.get('status')} ({v.get('detail', '')}); fix the pair and --verify again")
+    return bad
+
+
+def verify_pair(pair: dict) -> dict:
+    """speedlens's verifier (sandbox, sanitizers, interleaved timing, conformal bound) on the pair's fast version.
+
+    Imported here so packing and checking stay standard-library only; --verify needs the package installed."""
+    import asyncio
+
+    from speedlens.config import Settings, apply_overrides
+    from speedlens.testcases import cases_in
+    from speedlens.verify import CppVerifier
+
+    settings = apply_overrides(
+        Settings(), {"timing": {"min_time_ms": 1, "min_repetitions": 3, "max_repetitions": 8, "budget_s": 4}}
+    )
+    with tempfile.TemporaryDirectory(prefix="speedlens-corpus-") as tmp:
+        slow = Path(tmp) / "slow.cpp"
+        slow.write_text(pair["src_code"], encoding="utf-8")
+        tests = Path(tmp) / "slow.tests"
+        tests.mkdir()
+        for i, data in enumerate(pair["inputs"]):
+            (tests / f"{i + 1}.in").write_text(data, encoding="utf-8")
+        verifier = CppVerifier(settings)
+
+        async def run():
+            baseline = await verifier.baseline(pair["src_code"], slow, cases_in(tests))
+            return await verifier.verify(baseline, pair["tgt_code"])
+
+        verdict = asyncio.run(run())
+    return {
+        "hash": pair_hash(pair),
+        "status": verdict.status.value,
+        "speedup": round(verdict.speedup or 0.0, 2),
+        "speedup_lower": round(verdict.speedup_lower or 0.0, 2),
+        "detail": verdict.detail[:300],
+    }
 
 
 def record(pair: dict, measurements: dict) -> dict:
@@ -218,6 +273,9 @@ def main(argv=None) -> int:
     ap.add_argument("--measure", action="store_true", help="compile and time pairs (g++ -O2 -std=c++17)")
     ap.add_argument("--only", nargs="*", default=None, help="with --measure: pair directory names to measure")
     ap.add_argument("--reps", type=int, default=5, help="with --measure: timed runs per input and version")
+    ap.add_argument("--verify", action="store_true",
+                    help="verify pairs changed since their last verdict with speedlens (--all: every pair)")
+    ap.add_argument("--all", action="store_true", help="with --verify: re-verify every pair")
     ap.add_argument("--out", type=Path, default=OUT, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -248,8 +306,24 @@ def main(argv=None) -> int:
         measurements = {k: v for k, v in sorted(measurements.items()) if k in known}
         MEASUREMENTS.write_text(json.dumps(measurements, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
+    verified = load_measurements(VERIFIED)
+    if args.verify:
+        for pair in pairs:
+            current = verified.get(pair["dir"], {}).get("hash") == pair_hash(pair)
+            if current and not args.all:
+                continue
+            verified[pair["dir"]] = v = verify_pair(pair)
+            print(f"{pair['dir']:40s} {v['status']:12s} x{v['speedup']} (>= x{v['speedup_lower']})", flush=True)
+        known = {p["dir"] for p in pairs}
+        verified = {k: v for k, v in sorted(verified.items()) if k in known}
+        VERIFIED.write_text(json.dumps(verified, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
     text = render(pairs, measurements)
     if args.check:
+        problems = unverified(pairs, verified)
+        if problems:
+            print("build.py: pairs without a current verified verdict:\n  " + "\n  ".join(problems), file=sys.stderr)
+            return 1
         current = gzip.decompress(args.out.read_bytes()).decode("utf-8") if args.out.is_file() else None
         if current != text:
             print(f"build.py: {args.out} is out of date; run python3 corpus/build.py", file=sys.stderr)
