@@ -67,6 +67,7 @@ def test_optimize_verifies_a_function_and_writes_nothing(project: Path):
     best = report["results"][0]
     assert best["target"] == {"name": "textstats::join", "kind": "function", "start_line": 14, "end_line": 23}
     assert best["status"] == "verified" and best["bound_level"] == "input" and best["speedup_lower"] > 2
+    assert "also under AddressSanitizer and UBSan" in best["detail"]  # the project's tests, sanitized
     assert snapshot(project) == before  # neither the sources nor a build directory
 
 
@@ -152,3 +153,27 @@ async def test_language_server_offers_and_runs_optimize_on_each_function(lsp):
     summary = await execute(lsp, "speedlens.optimizeTarget", uri, 14, timeout=900)
     assert summary["state"] == "done" and summary["verified"] >= 1, summary
     assert summary["results"][0]["target"] == "textstats::join" and summary["results"][0]["status"] == "verified"
+
+
+def test_undefined_behaviour_only_a_project_test_reaches_is_a_runtime_error(project: Path):
+    """A faster join that reads past a heap block only for the separator ", ": the generated inputs never use it,
+    the project's GoogleTest test does. Its plain build passes; its AddressSanitizer build (run only for a rewrite
+    about to be offered, after the original's passed) fails, and the verdict names the test and the error."""
+    text = (project / SOURCE).read_text()
+    for old, new in [
+        ("            out = out + separator;\n", "            out += separator;\n"),
+        ("        out = out + words[i];\n", "        out += words[i];\n"),
+        ("    std::string out;\n", '    std::string out;\n    if (separator == ", ") {\n'
+         "        std::vector<int> probe(1);\n        probe.shrink_to_fit();\n"
+         "        volatile int past_the_end = probe.data()[probe.size()];\n        (void)past_the_end;\n    }\n"),
+    ]:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    candidate = project.parent / "candidate.cpp"
+    candidate.write_text(text)
+    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    verdict = json.loads(done.stdout)
+    assert done.returncode == 1 and verdict["status"] == "runtime_error", verdict["detail"]
+    assert "Join.JoinsWithSeparator" in verdict["detail"]
+    assert "AddressSanitizer: heap-buffer-overflow" in verdict["detail"]
+    assert str(project) not in verdict["detail"] and ".cache" not in verdict["detail"]

@@ -206,20 +206,34 @@ class CppFunctionAdapter(CppProgramAdapter):
             progress("building and running the project's tests with the rewrite", None)
             edits = candidate.meta.get("header_edits", [])
             replaced = {job.path: rewritten, **{Path(e["path"]): e["text"] for e in edits}}
-            await self._judge_by_tests(plan.tests, replaced, job.path, verdict)
+            await self._judge_by_tests(plan.tests, replaced, job.path, verdict, progress)
         return verdict
 
-    @staticmethod
-    async def _judge_by_tests(tests: ProjectTests, replaced: dict[Path, str], source: Path, verdict: Verdict
-                              ) -> None:
+    async def _judge_by_tests(self, tests: ProjectTests, replaced: dict[Path, str], source: Path, verdict: Verdict,
+                              progress: ProgressFn) -> None:
         """A rewrite the harness found correct must also pass the project's own tests (they know the function's
-        contract; the generators only know its types)."""
+        contract; the generators only know its types), and a rewrite about to be offered passes them in the
+        sanitizer build too (undefined behaviour the generated inputs never reach may be one a test reaches)."""
         run = await tests.run(replaced, source)
         if run is not None and not run.ok:
             verdict.status = Status.INCORRECT
             verdict.detail = f"the project's tests fail with this rewrite: {run.summary}"
-        elif run is not None:
+            return
+        if run is not None:
             verdict.detail += f"; the project's tests pass ({run.summary})"
+        if verdict.status != Status.VERIFIED or not self.settings.sanitize:
+            return
+        progress("building the project's tests with AddressSanitizer and UBSan and running them", None)
+        sanitized = await tests.run_sanitized(replaced, source)
+        if sanitized is not None and not sanitized.ok:
+            verdict.status = Status.RUNTIME_ERROR
+            verdict.detail = ("the project's tests fail under AddressSanitizer/UBSan with this rewrite: "
+                              + sanitized.summary)
+        elif sanitized is not None:
+            verdict.detail += " (also under AddressSanitizer and UBSan)"
+        elif tests.original_sanitized_failure:
+            verdict.notes.append("the project's tests fail under the sanitizers without any rewrite, so their "
+                                 f"sanitizer build is not used: {tests.original_sanitized_failure}")
 
     async def verify_files(self, original: Path, candidate: Path, tests_dir: Path | None, progress: ProgressFn
                            ) -> Verdict:

@@ -47,7 +47,7 @@ def sanitizer_detail(stderr: str, source: str, file_name: str) -> str:
     for line in lines:
         asan = _ASAN_ERROR.search(line)
         if asan:
-            out.append(_NOISE.sub("", f"{asan.group(1)}: {asan.group(2)}{asan.group(3)}").rstrip())
+            out.append(without_addresses(f"{asan.group(1)}: {asan.group(2)}{asan.group(3)}"))
             break
         ubsan = _UBSAN_ERROR.match(line.strip())
         if ubsan:
@@ -67,6 +67,11 @@ def sanitizer_detail(stderr: str, source: str, file_name: str) -> str:
     if excerpt_line is not None:
         out += excerpt(source, excerpt_line)
     return "\n".join(out)
+
+
+def without_addresses(line: str) -> str:
+    """A report line without its pc/bp/sp registers: they differ on every run and tell the user nothing."""
+    return _NOISE.sub("", line).rstrip()
 
 
 def _own_frames(lines: list[str], file_name: str) -> list[tuple[str, int]]:
