@@ -145,8 +145,13 @@ class Engine:
                 "open a C++ file, or a Python file defining a @T.prim_func",
             )
         report = OptimizeReport(str(path), adapter.language, self.settings.model or "")
-        report.targets = targets = _selected(adapter, adapter.targets(path, text), line)
-        if not targets:
+        found = adapter.targets(path, text)
+        report.targets = targets = _selected(adapter, found, line)
+        if not targets and found and line is not None:
+            where = ", ".join(f"{t.name} (lines {t.start_line + 1}-{t.end_line + 1})" for t in found[:6])
+            report.problems.append(InputError(f"line {line + 1} of {path.name} is not inside a target",
+                                              f"give a line inside one of: {where}"))
+        elif not targets:
             report.problems.append(InputError(f"{path.name} has nothing to optimize", adapter.no_target_hint))
         if warning := self.sandbox.warn_once():
             report.warnings.append(warning)

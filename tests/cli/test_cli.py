@@ -249,3 +249,10 @@ def test_unwritable_cache_directory_is_a_clear_error(slow_program, tmp_path):
 def test_bad_line_numbers_are_usage_errors(slow_program, line):
     result = speedlens("optimize", str(slow_program), "--line", line)
     assert result.returncode == 2 and "Traceback" not in result.stderr and "line" in result.stderr
+
+
+def test_a_line_between_functions_names_the_functions_it_could_mean(tmp_path):
+    library = tmp_path / "lib.cpp"
+    library.write_text("int twice(int x) {\n    return 2 * x;\n}\n\nint thrice(int x) {\n    return 3 * x;\n}\n")
+    result = speedlens("optimize", str(library), "--line", "4")
+    _no_traceback_exit_2(result, "line 4 of lib.cpp is not inside a target", "twice (lines 1-3), thrice (lines 5-7)")
