@@ -58,6 +58,24 @@ def with_function_replaced(root: Path, old: str, new: str) -> Path:
     return candidate
 
 
+def fast_join_reading_past_the_end(root: Path, guard: str) -> Path:
+    """join appending in place (much faster) that reads one int past a heap block, whenever ``guard`` holds (always
+    when empty): right values in the optimized build, an AddressSanitizer report in a sanitized one."""
+    past_the_end = ("std::vector<int> probe(1); probe.shrink_to_fit(); "
+                    "volatile int past_the_end = probe.data()[probe.size()]; (void)past_the_end;")
+    text = (root / SOURCE).read_text()
+    for old, new in [
+        ("            out = out + separator;\n", "            out += separator;\n"),
+        ("        out = out + words[i];\n", "        out += words[i];\n"),
+        ("    std::string out;\n", f"    std::string out;\n    if ({guard or 'true'}) {{ {past_the_end} }}\n"),
+    ]:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    candidate = root.parent / "candidate.cpp"
+    candidate.write_text(text)
+    return candidate
+
+
 def test_optimize_verifies_a_function_and_writes_nothing(project: Path):
     before = snapshot(project)
     done = speedlens("optimize", str(SOURCE), "--line", str(line_of(project, "std::string join(")), "--json",
@@ -96,17 +114,7 @@ def test_undefined_behaviour_that_prints_the_right_values_is_a_runtime_error(pro
     """A much faster join (appends in place) that also reads one past the end of a heap block: the optimized build
     prints the right values and times faster, the sanitizer build (run for what would be offered) stops at the
     read."""
-    text = (project / SOURCE).read_text()
-    for old, new in [
-        ("            out = out + separator;\n", "            out += separator;\n"),
-        ("        out = out + words[i];\n", "        out += words[i];\n"),
-        ("    std::string out;\n", "    std::string out;\n    std::vector<int> probe(1);\n    probe.shrink_to_fit();\n"
-         "    volatile int past_the_end = probe.data()[probe.size()];\n    (void)past_the_end;\n"),
-    ]:
-        assert text.count(old) == 1
-        text = text.replace(old, new)
-    candidate = project.parent / "candidate.cpp"
-    candidate.write_text(text)
+    candidate = fast_join_reading_past_the_end(project, guard="")
     done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
     verdict = json.loads(done.stdout)
     assert done.returncode == 1 and verdict["status"] == "runtime_error", verdict["detail"]
@@ -159,18 +167,7 @@ def test_undefined_behaviour_only_a_project_test_reaches_is_a_runtime_error(proj
     """A faster join that reads past a heap block only for the separator ", ": the generated inputs never use it,
     the project's GoogleTest test does. Its plain build passes; its AddressSanitizer build (run only for a rewrite
     about to be offered, after the original's passed) fails, and the verdict names the test and the error."""
-    text = (project / SOURCE).read_text()
-    for old, new in [
-        ("            out = out + separator;\n", "            out += separator;\n"),
-        ("        out = out + words[i];\n", "        out += words[i];\n"),
-        ("    std::string out;\n", '    std::string out;\n    if (separator == ", ") {\n'
-         "        std::vector<int> probe(1);\n        probe.shrink_to_fit();\n"
-         "        volatile int past_the_end = probe.data()[probe.size()];\n        (void)past_the_end;\n    }\n"),
-    ]:
-        assert text.count(old) == 1
-        text = text.replace(old, new)
-    candidate = project.parent / "candidate.cpp"
-    candidate.write_text(text)
+    candidate = fast_join_reading_past_the_end(project, guard='separator == ", "')
     done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
     verdict = json.loads(done.stdout)
     assert done.returncode == 1 and verdict["status"] == "runtime_error", verdict["detail"]
