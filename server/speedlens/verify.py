@@ -14,7 +14,7 @@ import asyncio
 import logging
 import shutil
 import statistics
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from speedlens.sandbox.cpp import Build, Compiler, Toolchain, sanitizer_out_of_m
 from speedlens.sandbox.run import Limits, RunResult, Sandbox, workdir
 from speedlens.sandbox.sanitizers import failure_kind, sanitizer_detail
 from speedlens.sandbox.tamper import tamper_findings
-from speedlens.sandbox.timing import StoppingRule, interleaved, parse_instruction_count, valgrind_wrapper
+from speedlens.sandbox.timing import StoppingRule, Timing, interleaved, parse_instruction_count, valgrind_wrapper
 from speedlens.stats.conformal import correct_confidence, estimate, min_inputs
 from speedlens.testcases import TestCase
 
@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 
 LONGEST_WHEN_ALL_SHORT = 3  # inputs timed when none reaches min_time_ms
 WRONG_OUTPUT = "wrong output"  # the failure kind of a run that ends well but prints something else
+
+# Timing of the candidate's own kind instead of the program's runs on the timed inputs (a library function timed by
+# its project's benchmark executables): given the stopping rule and progress, the interleaved samples per input.
+# It may raise VerificationFlake; its inputs need not be the checked ones.
+Timer = Callable[[StoppingRule, ProgressFn], Awaitable[Timing]]
 
 
 @dataclass
@@ -164,8 +169,9 @@ class CppVerifier:
                 )
             return True
 
-    async def verify(self, baseline: Baseline, candidate: str, progress: ProgressFn = no_progress) -> Verdict:
-        """The verdict for one candidate program against the baseline."""
+    async def verify(self, baseline: Baseline, candidate: str, progress: ProgressFn = no_progress,
+                     timer: Timer | None = None) -> Verdict:
+        """The verdict for one candidate program against the baseline (timed by ``timer`` when given)."""
         verdict = Verdict(
             status=Status.INCORRECT,
             alpha=self.settings.alpha,
@@ -189,7 +195,7 @@ class CppVerifier:
             return verdict
         verdict.correct_confidence = correct_confidence(verdict.inputs_passed)
         try:
-            n_bound = await self._time(baseline, plain, verdict, progress)
+            n_bound = await self._time(baseline, plain, verdict, progress, timer)
         except VerificationFlake as exc:
             verdict.status, verdict.detail = exc.status, str(exc)
             return verdict
@@ -283,18 +289,20 @@ class CppVerifier:
     def _output_ok(self, cb: CaseBaseline, stdout: bytes) -> bool:
         return stdout == cb.expected or outputs_match(cb.expected, stdout, self.settings.float_tolerance)[0]
 
-    async def _time(self, baseline: Baseline, plain: Build, verdict: Verdict, progress: ProgressFn) -> int:
+    async def _time(self, baseline: Baseline, plain: Build, verdict: Verdict, progress: ProgressFn,
+                    timer: Timer | None = None) -> int:
         """Time the candidate; sets the verdict's numbers and status; returns how many values the bound is over."""
         by_name = {c.case.name: c for c in baseline.cases}
-        samples = await self._measure(baseline, plain, verdict, progress)
+        samples = await self._measure(baseline, plain, verdict, progress, timer)
         per_input = []
-        for cb in baseline.cases:
-            s = samples.get(cb.case.name)
+        # The checked inputs first (timed or not), then what a timer timed that is no checked input (benchmarks).
+        for name in [*by_name, *(n for n in samples if n not in by_name)]:
+            s = samples.get(name)
             if s is None:
-                per_input.append(InputMeasurement(cb.case.name, passed=True))
+                per_input.append(InputMeasurement(name, passed=True))
                 continue
             o, c = statistics.median(s[0]), statistics.median(s[1])
-            per_input.append(InputMeasurement(cb.case.name, True, True, o, c, o / max(c, 1e-12), len(s[0])))
+            per_input.append(InputMeasurement(name, True, True, o, c, o / max(c, 1e-12), len(s[0])))
         verdict.per_input = per_input
         verdict.n_timed = len(samples)
         est = estimate(list(samples.values()), self.settings.alpha, self.settings.deterministic)
@@ -310,8 +318,11 @@ class CppVerifier:
         return est.n
 
     async def _measure(
-        self, baseline: Baseline, plain: Build, verdict: Verdict, progress: ProgressFn
+        self, baseline: Baseline, plain: Build, verdict: Verdict, progress: ProgressFn, timer: Timer | None = None
     ) -> dict[str, tuple[list, list]]:
+        rule = StoppingRule(self.settings.min_speedup, self.settings.alpha, enabled=self.early_stop)
+        if timer is not None:
+            return _samples(await timer(rule, progress), verdict)
         builds = {"original": baseline.build, "candidate": plain}
         cases = {c.case.name: c for c in baseline.cases}
         if self.settings.deterministic:
@@ -349,13 +360,10 @@ class CppVerifier:
                     raise VerificationFlake(Status.INCORRECT, f"input {name}: wrong output while being timed; {diff}")
             return [run.cpu_s for run in runs]
 
-        rule = StoppingRule(self.settings.min_speedup, self.settings.alpha, enabled=self.early_stop)
         timing = await interleaved(
             measure_round, baseline.timed, self.settings.timing, min_inputs(self.settings.alpha), progress, rule
         )
-        if timing.stopped:
-            verdict.notes.append(f"{timing.stopped} after {timing.rounds} repetitions")
-        return {name: (s.original, s.candidate) for name, s in timing.samples.items()}
+        return _samples(timing, verdict)
 
     async def _instructions(self, build: Build, cb: CaseBaseline, which: str) -> float:
         case = cb.case
@@ -373,6 +381,13 @@ class CppVerifier:
         if which == "candidate" and not self._output_ok(cb, result.stdout):
             raise VerificationFlake(Status.INCORRECT, f"input {case.name}: wrong output while counting instructions")
         return count
+
+
+def _samples(timing: Timing, verdict: Verdict) -> dict[str, tuple[list, list]]:
+    """(original, candidate) values per input; why timing stopped early goes to the verdict's notes."""
+    if timing.stopped:
+        verdict.notes.append(f"{timing.stopped} after {timing.rounds} repetitions")
+    return {name: (s.original, s.candidate) for name, s in timing.samples.items()}
 
 
 def _kind(result: RunResult) -> str:
