@@ -11,6 +11,8 @@ Nothing here knows about proposers, editors or the CLI.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import shutil
 import statistics
@@ -21,10 +23,11 @@ from pathlib import Path
 from speedlens import format as fmt
 from speedlens.config import Settings
 from speedlens.errors import InputError
+from speedlens.files import replaced_atomically, write_atomically
 from speedlens.models import InputMeasurement, ProgressFn, Status, Verdict, no_progress
 from speedlens.sandbox.compare import outputs_match
 from speedlens.sandbox.cpp import Build, Compiler, Toolchain, sanitizer_out_of_memory, sanitizer_report
-from speedlens.sandbox.run import Limits, RunResult, Sandbox, workdir
+from speedlens.sandbox.run import Limits, RunResult, Sandbox, blocking_in_thread, cache_dir, workdir
 from speedlens.sandbox.sanitizers import failure_kind, sanitizer_detail
 from speedlens.sandbox.tamper import tamper_findings
 from speedlens.sandbox.timing import StoppingRule, Timing, interleaved, parse_instruction_count, valgrind_wrapper
@@ -34,6 +37,7 @@ from speedlens.testcases import TestCase
 log = logging.getLogger(__name__)
 
 LONGEST_WHEN_ALL_SHORT = 3  # inputs timed when none reaches min_time_ms
+MEMO_MAX_OUTPUT = 8 << 20  # the largest output of the original's run that is remembered across runs
 WRONG_OUTPUT = "wrong output"  # the failure kind of a run that ends well but prints something else
 
 # Timing of the candidate's own kind instead of the program's runs on the timed inputs (a library function timed by
@@ -108,8 +112,7 @@ class CppVerifier:
             notes.append("sanitizer checks skipped: this compiler cannot build -fsanitize=address,undefined programs")
         for i, case in enumerate(cases):
             progress(f"running the original on input {i + 1}/{len(cases)}", None)
-            with workdir() as wd:
-                result = await self.compiler.run(build, case.input, wd)
+            result = await self._original_run(build, case)
             if not result.ok:
                 notes.append(f"input {case.name} excluded: the original {result.describe(self.compiler.run_limits())}")
                 continue
@@ -140,6 +143,26 @@ class CppVerifier:
             )
         return Baseline(source, toolchain, build, usable, timed, notes, sanitize, path.name)
 
+    async def _original_run(self, build: Build, case: TestCase) -> RunResult:
+        """The original's run on one input, remembered across runs under the build's content key and the input's
+        digest (when it succeeds and prints under ``MEMO_MAX_OUTPUT``): the same program on the same input prints
+        the same, and a warm re-verification of a slow original would otherwise wait for it every time."""
+        assert build.binary is not None
+        data = await blocking_in_thread(case.input.read_bytes)
+        memo = cache_dir("baseline-runs") / f"{build.binary.parent.name}-{hashlib.sha256(data).hexdigest()[:24]}"
+        try:
+            times = json.loads(memo.with_suffix(".json").read_text())
+            return RunResult("ok", 0, cpu_s=times["cpu_s"], wall_s=times["wall_s"], stdout=memo.read_bytes())
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        with workdir() as wd:
+            result = await self.compiler.run(build, case.input, wd)
+        if result.ok and len(result.stdout) <= MEMO_MAX_OUTPUT:
+            with replaced_atomically(memo) as out:  # the output first: the times say it is complete
+                out.write(result.stdout)
+            write_atomically(memo.with_suffix(".json"), json.dumps({"cpu_s": result.cpu_s, "wall_s": result.wall_s}))
+        return result
+
     async def _sanitize_enabled(self, toolchain: Toolchain) -> bool:
         return self.settings.sanitize and await self.compiler.sanitizers_work(toolchain)
 
@@ -159,15 +182,31 @@ class CppVerifier:
                 return False
             for i, cb in enumerate(baseline.cases):
                 progress(f"running the original's sanitizer build on input {i + 1}/{len(baseline.cases)}", None)
-                result, limits = await self._run_case(sanitized, cb)
-                if self._judge(cb, sanitized, result, limits, baseline.source, baseline.file_name) is not None:
-                    cb.sanitizer_failure = _kind(result)
+                cb.sanitizer_failure = await self._sanitizer_failure(sanitized, cb, baseline)
             for kind, names in _by_kind((cb.case.name, cb.sanitizer_failure) for cb in baseline.cases).items():
                 baseline.notes.append(
                     f"the original itself fails under the sanitizers ({kind}) on {_inputs(names)}; "
                     "the same failure of a candidate there is not held against it"
                 )
             return True
+
+    async def _sanitizer_failure(self, sanitized: Build, cb: CaseBaseline, baseline: Baseline) -> str | None:
+        """How the original's sanitizer build fails on one input (None: it passes), remembered across runs under
+        the build's content key and the input's digest: the slowest run of a warm re-verification otherwise
+        (a quadratic original under AddressSanitizer), and the same program on the same input says the same."""
+        assert sanitized.binary is not None
+        digest = hashlib.sha256(cb.case.input.read_bytes() + b"\0" + cb.expected).hexdigest()[:24]
+        memo = cache_dir("sanitizer-baseline") / f"{sanitized.binary.parent.name}-{digest}.json"
+        try:
+            return json.loads(memo.read_text())["failure"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        result, limits = await self._run_case(sanitized, cb)
+        problem = self._judge(cb, sanitized, result, limits, baseline.source, baseline.file_name)
+        failure = _kind(result) if problem is not None else None
+        if result.status != "timeout":  # a stalled machine is no property of the program
+            write_atomically(memo, json.dumps({"failure": failure}))
+        return failure
 
     async def verify(self, baseline: Baseline, candidate: str, progress: ProgressFn = no_progress,
                      timer: Timer | None = None) -> Verdict:

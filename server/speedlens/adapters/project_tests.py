@@ -7,10 +7,12 @@ a project whose tests fail without any rewrite is not used as evidence (the verd
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from speedlens.files import write_atomically
 from speedlens.project import file_api
 
 from .project_build import ShadowBuild, tail
@@ -33,16 +35,32 @@ class ProjectTests:
 
     async def run(self, replaced: dict[Path, str], source: Path) -> TestRun | None:
         """Build the copy with ``replaced`` files and run the tests of the executables that link ``source``'s
-        target (all of them when that cannot be known); None when the project has no tests."""
+        target (all of them when that cannot be known); None when the project has no tests.
+
+        The outcome is remembered under the copy's content digest: the same sources give the same tests, so a
+        warm re-verification runs none it ran before."""
         async with self.shadow.lock:
-            _digest, problem = await self.shadow.prepare(replaced)
+            digest, problem = await self.shadow.prepare(replaced)
             if problem is not None:
                 return TestRun(False, problem)
-            executables = self.shadow.executables(source)
-            problem = await self.shadow.build(executables)
-            if problem is not None:
-                return TestRun(False, problem)
-            return await self._ctest(executables)
+            memo = self.shadow.workdir / "test-runs" / f"{digest}-{source.name}.json"
+            try:
+                known = json.loads(memo.read_text())
+                return TestRun(known["ok"], known["summary"]) if known else None
+            except (OSError, ValueError, KeyError, TypeError):
+                pass
+            run = await self._built_and_tested(source)
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(memo, json.dumps(run and {"ok": run.ok, "summary": run.summary}))
+            return run
+
+    async def _built_and_tested(self, source: Path) -> TestRun | None:
+        """The tests' outcome on the copy as synchronised (call under the lock)."""
+        executables = self.shadow.executables(source)
+        problem = await self.shadow.build(executables)
+        if problem is not None:
+            return TestRun(False, problem)
+        return await self._ctest(executables)
 
     async def _ctest(self, executables: list[file_api.CMakeTarget]) -> TestRun | None:
         selection: list[str] = []
