@@ -239,8 +239,7 @@ class CppFunctionAdapter(CppProgramAdapter):
         verdict = await self.verifier.verify(baseline, program, progress, timer)
         if verdict.speedup is not None:
             verdict.timed_by = "harness" if timer is None else "google_benchmark"
-        if plan.tests is not None and verdict.status == Status.VERIFIED:
-            # Only for what would be offered: a slower or wrong candidate is rejected already.
+        if plan.tests is not None and verdict.status in (Status.VERIFIED, Status.NOT_FASTER):
             progress("building and running the project's tests with the rewrite", None)
             await self._judge_by_tests(plan.tests, replaced, job.path, verdict)
         return verdict
