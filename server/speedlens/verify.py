@@ -92,11 +92,12 @@ class CppVerifier:
 
     async def baseline(
         self, source: str, path: Path, cases: list[TestCase], progress: ProgressFn = no_progress,
-        toolchain: Toolchain | None = None,
+        toolchain: Toolchain | None = None, timed: list[str] | None = None,
     ) -> Baseline:
         """Build and run the original; raises InputError when it does not compile or fails every input.
 
-        ``toolchain``: the project's (a library function's harness), else the one configured for ``path``."""
+        ``toolchain``: the project's (a library function's harness), else the one configured for ``path``.
+        ``timed``: the inputs a timer of the candidates' own times (``verify``'s ``timer``), when not these."""
         toolchain = toolchain or Toolchain.for_source(path, self.settings)
         if self.settings.deterministic and shutil.which("valgrind") is None:
             raise InputError("--deterministic needs valgrind", "install it: apt-get install valgrind")
@@ -132,6 +133,8 @@ class CppVerifier:
                 "check that the inputs are valid for the program (and the *.out files, if any)",
             )
         usable.sort(key=lambda c: c.cpu_s)
+        if timed is not None:
+            return Baseline(source, toolchain, build, usable, timed, notes, sanitize, path.name)
         timed = [c.case.name for c in usable if c.cpu_s * 1000 >= self.settings.timing.min_time_ms]
         if not timed:
             longest = usable[-LONGEST_WHEN_ALL_SHORT:]

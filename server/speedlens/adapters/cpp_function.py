@@ -153,9 +153,9 @@ class CppFunctionAdapter(CppProgramAdapter):
         plan.repetitions = (1,) if plan.benchmark is not None else await self._calibrate(job, plan, cases)
         job.state["plan"] = plan
         source = driver_source(job.text, plan.signature, plan.repetitions)
-        baseline = await self.verifier.baseline(source, job.path, cases, job.progress, toolchain=plan.toolchain)
-        if plan.benchmark is not None:
-            baseline.timed = list(plan.benchmark.instances)  # the seeds are checked, the instances timed
+        instances = list(plan.benchmark.instances) if plan.benchmark is not None else None  # else: the seeds
+        baseline = await self.verifier.baseline(source, job.path, cases, job.progress, toolchain=plan.toolchain,
+                                                timed=instances)
         baseline.notes.append(route)
         if shadow is not None:
             await self._project_tests(job, plan, baseline, shadow)
@@ -295,7 +295,9 @@ class CppFunctionAdapter(CppProgramAdapter):
     def _with_declarations(self, plan: HarnessPlan, job: Job, candidate: Candidate, rewritten: str) -> str:
         """The candidate file compiled against its headers with every declaration of a re-signatured function
         updated (recorded in ``candidate.meta["header_edits"]`` for the diff and --apply)."""
-        definition = definition_at(rewritten, job.target.start_line)
+        # Where the rewritten file defines it: a hand-written candidate (verify) may add an #include above it.
+        moved = next((t for t in self.targets(job.path, rewritten) if t.name == job.target.name), job.target)
+        definition = definition_at(rewritten, moved.start_line)
         params = declarations.parameter_list(definition) if definition is not None else None
         if params is None:
             raise InputError(f"the rewrite of {job.target.name} no longer defines it where it was", "")
