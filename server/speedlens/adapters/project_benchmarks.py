@@ -24,7 +24,6 @@ from .project_build import ShadowBuild
 
 TURN_REPETITIONS = 1  # per A/B turn: the rounds, not long turns, average the noise out (random order still applies)
 MIN_TIME_S = 0.01  # per instance and turn: a turn of the whole sample benchmark takes a fraction of a second
-_LIBRARIES = frozenset({"SHARED_LIBRARY", "MODULE_LIBRARY"})
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class ProjectBenchmarks:
             if found is None:
                 return None, f"no Google Benchmark case of the project calls {function}"
             executable, cases = found
-            if self._links_shared_libraries(executable):
+            if file_api.shared_libraries(self.shadow.targets(), executable):
                 return None, f"{executable.name} links shared libraries of the project (not kept per build)"
             original = await self._binary(digest, executable)
         if isinstance(original, str):
@@ -89,20 +88,6 @@ class ProjectBenchmarks:
             if cases:
                 return executable, cases
         return None
-
-    def _links_shared_libraries(self, executable: file_api.CMakeTarget) -> bool:
-        """Whether the executable loads a library of the project at run time: that library is the one last built,
-        whichever version the executable was built with, so A/B would compare the same code."""
-        by_id = {t.id: t for t in self.shadow.targets()}
-        seen, todo = set(), list(executable.dependencies)
-        while todo:
-            target = by_id.get(todo.pop())
-            if target is not None and target.id not in seen:
-                seen.add(target.id)
-                todo += target.dependencies
-                if target.type in _LIBRARIES:
-                    return True
-        return False
 
     async def _binary(self, digest: str, executable: file_api.CMakeTarget) -> Path | str:
         """The executable built from the copy as synchronised (call under the lock): kept, or built and kept."""
