@@ -159,6 +159,9 @@ class Verdict:
     # What the verdict's numbers rest on beyond the detail's headline: timing stopped early, failures of the
     # original itself under the sanitizers that were not held against the candidate.
     notes: list[str] = field(default_factory=list)
+    # What timed a library function: "google_benchmark" (the project's benchmark executables A/B, each instance
+    # one input) or "harness" (the generated per-call harness, each seed one input); None for other targets.
+    timed_by: str | None = None
 
     @property
     def verified(self) -> bool:
@@ -167,7 +170,7 @@ class Verdict:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
-        for optional in ("samples", "isolation"):
+        for optional in ("samples", "isolation", "timed_by"):
             if data[optional] is None:
                 data.pop(optional)
         return data

@@ -11,30 +11,39 @@ Nothing here knows about proposers, editors or the CLI.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import shutil
 import statistics
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from speedlens import format as fmt
 from speedlens.config import Settings
 from speedlens.errors import InputError
+from speedlens.files import replaced_atomically, write_atomically
 from speedlens.models import InputMeasurement, ProgressFn, Status, Verdict, no_progress
 from speedlens.sandbox.compare import outputs_match
 from speedlens.sandbox.cpp import Build, Compiler, Toolchain, sanitizer_out_of_memory, sanitizer_report
-from speedlens.sandbox.run import Limits, RunResult, Sandbox, workdir
+from speedlens.sandbox.run import Limits, RunResult, Sandbox, blocking_in_thread, cache_dir, workdir
 from speedlens.sandbox.sanitizers import failure_kind, sanitizer_detail
 from speedlens.sandbox.tamper import tamper_findings
-from speedlens.sandbox.timing import StoppingRule, interleaved, parse_instruction_count, valgrind_wrapper
+from speedlens.sandbox.timing import StoppingRule, Timing, interleaved, parse_instruction_count, valgrind_wrapper
 from speedlens.stats.conformal import correct_confidence, estimate, min_inputs
 from speedlens.testcases import TestCase
 
 log = logging.getLogger(__name__)
 
 LONGEST_WHEN_ALL_SHORT = 3  # inputs timed when none reaches min_time_ms
+MEMO_MAX_OUTPUT = 8 << 20  # the largest output of the original's run that is remembered across runs
 WRONG_OUTPUT = "wrong output"  # the failure kind of a run that ends well but prints something else
+
+# Timing of the candidate's own kind instead of the program's runs on the timed inputs (a library function timed by
+# its project's benchmark executables): given the stopping rule and progress, the interleaved samples per input.
+# It may raise VerificationFlake; its inputs need not be the checked ones.
+Timer = Callable[[StoppingRule, ProgressFn], Awaitable[Timing]]
 
 
 @dataclass
@@ -83,11 +92,12 @@ class CppVerifier:
 
     async def baseline(
         self, source: str, path: Path, cases: list[TestCase], progress: ProgressFn = no_progress,
-        toolchain: Toolchain | None = None,
+        toolchain: Toolchain | None = None, timed: list[str] | None = None,
     ) -> Baseline:
         """Build and run the original; raises InputError when it does not compile or fails every input.
 
-        ``toolchain``: the project's (a library function's harness), else the one configured for ``path``."""
+        ``toolchain``: the project's (a library function's harness), else the one configured for ``path``.
+        ``timed``: the inputs a timer of the candidates' own times (``verify``'s ``timer``), when not these."""
         toolchain = toolchain or Toolchain.for_source(path, self.settings)
         if self.settings.deterministic and shutil.which("valgrind") is None:
             raise InputError("--deterministic needs valgrind", "install it: apt-get install valgrind")
@@ -103,8 +113,7 @@ class CppVerifier:
             notes.append("sanitizer checks skipped: this compiler cannot build -fsanitize=address,undefined programs")
         for i, case in enumerate(cases):
             progress(f"running the original on input {i + 1}/{len(cases)}", None)
-            with workdir() as wd:
-                result = await self.compiler.run(build, case.input, wd)
+            result = await self._original_run(build, case)
             if not result.ok:
                 notes.append(f"input {case.name} excluded: the original {result.describe(self.compiler.run_limits())}")
                 continue
@@ -124,6 +133,8 @@ class CppVerifier:
                 "check that the inputs are valid for the program (and the *.out files, if any)",
             )
         usable.sort(key=lambda c: c.cpu_s)
+        if timed is not None:
+            return Baseline(source, toolchain, build, usable, timed, notes, sanitize, path.name)
         timed = [c.case.name for c in usable if c.cpu_s * 1000 >= self.settings.timing.min_time_ms]
         if not timed:
             longest = usable[-LONGEST_WHEN_ALL_SHORT:]
@@ -134,6 +145,26 @@ class CppVerifier:
                 f"{len(timed)} longest — add larger inputs for a meaningful speedup"
             )
         return Baseline(source, toolchain, build, usable, timed, notes, sanitize, path.name)
+
+    async def _original_run(self, build: Build, case: TestCase) -> RunResult:
+        """The original's run on one input, remembered across runs under the build's content key and the input's
+        digest (when it succeeds and prints under ``MEMO_MAX_OUTPUT``): the same program on the same input prints
+        the same, and a warm re-verification of a slow original would otherwise wait for it every time."""
+        assert build.binary is not None
+        data = await blocking_in_thread(case.input.read_bytes)
+        memo = cache_dir("baseline-runs") / f"{build.binary.parent.name}-{hashlib.sha256(data).hexdigest()[:24]}"
+        try:
+            times = json.loads(memo.with_suffix(".json").read_text())
+            return RunResult("ok", 0, cpu_s=times["cpu_s"], wall_s=times["wall_s"], stdout=memo.read_bytes())
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        with workdir() as wd:
+            result = await self.compiler.run(build, case.input, wd)
+        if result.ok and len(result.stdout) <= MEMO_MAX_OUTPUT:
+            with replaced_atomically(memo) as out:  # the output first: the times say it is complete
+                out.write(result.stdout)
+            write_atomically(memo.with_suffix(".json"), json.dumps({"cpu_s": result.cpu_s, "wall_s": result.wall_s}))
+        return result
 
     async def _sanitize_enabled(self, toolchain: Toolchain) -> bool:
         return self.settings.sanitize and await self.compiler.sanitizers_work(toolchain)
@@ -154,9 +185,7 @@ class CppVerifier:
                 return False
             for i, cb in enumerate(baseline.cases):
                 progress(f"running the original's sanitizer build on input {i + 1}/{len(baseline.cases)}", None)
-                result, limits = await self._run_case(sanitized, cb)
-                if self._judge(cb, sanitized, result, limits, baseline.source, baseline.file_name) is not None:
-                    cb.sanitizer_failure = _kind(result)
+                cb.sanitizer_failure = await self._sanitizer_failure(sanitized, cb, baseline)
             for kind, names in _by_kind((cb.case.name, cb.sanitizer_failure) for cb in baseline.cases).items():
                 baseline.notes.append(
                     f"the original itself fails under the sanitizers ({kind}) on {_inputs(names)}; "
@@ -164,8 +193,27 @@ class CppVerifier:
                 )
             return True
 
-    async def verify(self, baseline: Baseline, candidate: str, progress: ProgressFn = no_progress) -> Verdict:
-        """The verdict for one candidate program against the baseline."""
+    async def _sanitizer_failure(self, sanitized: Build, cb: CaseBaseline, baseline: Baseline) -> str | None:
+        """How the original's sanitizer build fails on one input (None: it passes), remembered across runs under
+        the build's content key and the input's digest: the slowest run of a warm re-verification otherwise
+        (a quadratic original under AddressSanitizer), and the same program on the same input says the same."""
+        assert sanitized.binary is not None
+        digest = hashlib.sha256(cb.case.input.read_bytes() + b"\0" + cb.expected).hexdigest()[:24]
+        memo = cache_dir("sanitizer-baseline") / f"{sanitized.binary.parent.name}-{digest}.json"
+        try:
+            return json.loads(memo.read_text())["failure"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        result, limits = await self._run_case(sanitized, cb)
+        problem = self._judge(cb, sanitized, result, limits, baseline.source, baseline.file_name)
+        failure = _kind(result) if problem is not None else None
+        if result.status != "timeout":  # a stalled machine is no property of the program
+            write_atomically(memo, json.dumps({"failure": failure}))
+        return failure
+
+    async def verify(self, baseline: Baseline, candidate: str, progress: ProgressFn = no_progress,
+                     timer: Timer | None = None) -> Verdict:
+        """The verdict for one candidate program against the baseline (timed by ``timer`` when given)."""
         verdict = Verdict(
             status=Status.INCORRECT,
             alpha=self.settings.alpha,
@@ -189,7 +237,7 @@ class CppVerifier:
             return verdict
         verdict.correct_confidence = correct_confidence(verdict.inputs_passed)
         try:
-            n_bound = await self._time(baseline, plain, verdict, progress)
+            n_bound = await self._time(baseline, plain, verdict, progress, timer)
         except VerificationFlake as exc:
             verdict.status, verdict.detail = exc.status, str(exc)
             return verdict
@@ -283,18 +331,20 @@ class CppVerifier:
     def _output_ok(self, cb: CaseBaseline, stdout: bytes) -> bool:
         return stdout == cb.expected or outputs_match(cb.expected, stdout, self.settings.float_tolerance)[0]
 
-    async def _time(self, baseline: Baseline, plain: Build, verdict: Verdict, progress: ProgressFn) -> int:
+    async def _time(self, baseline: Baseline, plain: Build, verdict: Verdict, progress: ProgressFn,
+                    timer: Timer | None = None) -> int:
         """Time the candidate; sets the verdict's numbers and status; returns how many values the bound is over."""
         by_name = {c.case.name: c for c in baseline.cases}
-        samples = await self._measure(baseline, plain, verdict, progress)
+        samples = await self._measure(baseline, plain, verdict, progress, timer)
         per_input = []
-        for cb in baseline.cases:
-            s = samples.get(cb.case.name)
+        # The checked inputs first (timed or not), then what a timer timed that is no checked input (benchmarks).
+        for name in [*by_name, *(n for n in samples if n not in by_name)]:
+            s = samples.get(name)
             if s is None:
-                per_input.append(InputMeasurement(cb.case.name, passed=True))
+                per_input.append(InputMeasurement(name, passed=True))
                 continue
             o, c = statistics.median(s[0]), statistics.median(s[1])
-            per_input.append(InputMeasurement(cb.case.name, True, True, o, c, o / max(c, 1e-12), len(s[0])))
+            per_input.append(InputMeasurement(name, True, True, o, c, o / max(c, 1e-12), len(s[0])))
         verdict.per_input = per_input
         verdict.n_timed = len(samples)
         est = estimate(list(samples.values()), self.settings.alpha, self.settings.deterministic)
@@ -310,8 +360,11 @@ class CppVerifier:
         return est.n
 
     async def _measure(
-        self, baseline: Baseline, plain: Build, verdict: Verdict, progress: ProgressFn
+        self, baseline: Baseline, plain: Build, verdict: Verdict, progress: ProgressFn, timer: Timer | None = None
     ) -> dict[str, tuple[list, list]]:
+        rule = StoppingRule(self.settings.min_speedup, self.settings.alpha, enabled=self.early_stop)
+        if timer is not None:
+            return _samples(await timer(rule, progress), verdict)
         builds = {"original": baseline.build, "candidate": plain}
         cases = {c.case.name: c for c in baseline.cases}
         if self.settings.deterministic:
@@ -349,13 +402,10 @@ class CppVerifier:
                     raise VerificationFlake(Status.INCORRECT, f"input {name}: wrong output while being timed; {diff}")
             return [run.cpu_s for run in runs]
 
-        rule = StoppingRule(self.settings.min_speedup, self.settings.alpha, enabled=self.early_stop)
         timing = await interleaved(
             measure_round, baseline.timed, self.settings.timing, min_inputs(self.settings.alpha), progress, rule
         )
-        if timing.stopped:
-            verdict.notes.append(f"{timing.stopped} after {timing.rounds} repetitions")
-        return {name: (s.original, s.candidate) for name, s in timing.samples.items()}
+        return _samples(timing, verdict)
 
     async def _instructions(self, build: Build, cb: CaseBaseline, which: str) -> float:
         case = cb.case
@@ -373,6 +423,13 @@ class CppVerifier:
         if which == "candidate" and not self._output_ok(cb, result.stdout):
             raise VerificationFlake(Status.INCORRECT, f"input {case.name}: wrong output while counting instructions")
         return count
+
+
+def _samples(timing: Timing, verdict: Verdict) -> dict[str, tuple[list, list]]:
+    """(original, candidate) values per input; why timing stopped early goes to the verdict's notes."""
+    if timing.stopped:
+        verdict.notes.append(f"{timing.stopped} after {timing.rounds} repetitions")
+    return {name: (s.original, s.candidate) for name, s in timing.samples.items()}
 
 
 def _kind(result: RunResult) -> str:

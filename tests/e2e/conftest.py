@@ -128,13 +128,14 @@ def _as_dict(obj: Any) -> dict[str, Any]:
     return {k: getattr(obj, k) for k in dir(obj) if not k.startswith("_") and not callable(getattr(obj, k))}
 
 
-def server_env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONUNBUFFERED": "1"}
+def server_env(tmp_path: Path, cache: Path | None = None) -> dict[str, str]:
+    return {**os.environ, "XDG_CACHE_HOME": str(cache or tmp_path / "cache"), "PYTHONUNBUFFERED": "1"}
 
 
-async def session(tmp_path: Path, caps: types.ClientCapabilities):
-    """An initialized client talking to ``speedlens serve`` (a subprocess with its own cache dir), shut down after."""
-    config = ClientServerConfig(server_command=SERVER_COMMAND, server_env=server_env(tmp_path),
+async def session(tmp_path: Path, caps: types.ClientCapabilities, cache: Path | None = None):
+    """An initialized client talking to ``speedlens serve`` (a subprocess with its own cache dir, or ``cache``:
+    a test sharing builds with the CLI's runs), shut down after."""
+    config = ClientServerConfig(server_command=SERVER_COMMAND, server_env=server_env(tmp_path, cache),
                                 client_factory=make_client)
     client = await config.start()
     workspace = tmp_path / "ws"

@@ -1,7 +1,10 @@
-"""Library functions end to end, through the CLI, on a copy of samples/cmake (a CMake project without a build
-directory: speedlens configures its own under the cache and never writes the project).
+"""Library functions end to end, through the CLI and the language server, on one copy of samples/cmake per module
+(a CMake project without a build directory: speedlens configures its own under the cache and never writes the
+project).
 
-Each test verifies through the generated harness in the sandbox: about a minute each on two cores.
+Every test shares the copy and the session's cache, so the CMake configure, the shadow build and the original's
+harness are paid once: the first test is the cold one, the rest re-verify warm. A test that edits the copy puts it
+back; the one that applies a rewrite runs last.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from tests.e2e.conftest import execute, open_doc
+from tests.e2e.conftest import capabilities, execute, open_doc, session
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "cmake"
 SOURCE = Path("src") / "textstats.cpp"
@@ -27,9 +30,9 @@ FAST_TIMING = "[timing]\nbudget_s = 8.0\nmax_repetitions = 8\n"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("cmake") is None, reason="needs cmake")]
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "textstats"
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("function-level") / "textstats"
     shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("build"))
     (root / "speedlens.toml").write_text(FAST_TIMING)
     return root
@@ -50,10 +53,10 @@ def line_of(root: Path, needle: str) -> int:
     return next(i for i, line in enumerate(lines, 1) if needle in line)
 
 
-def with_function_replaced(root: Path, old: str, new: str) -> Path:
+def with_function_replaced(root: Path, old: str, new: str, name: str = "candidate") -> Path:
     text = (root / SOURCE).read_text()
     assert old in text
-    candidate = root.parent / "candidate.cpp"
+    candidate = root.parent / f"{name}.cpp"
     candidate.write_text(text.replace(old, new))
     return candidate
 
@@ -86,6 +89,9 @@ def test_optimize_verifies_a_function_and_writes_nothing(project: Path):
     assert best["target"] == {"name": "textstats::join", "kind": "function", "start_line": 14, "end_line": 23}
     assert best["status"] == "verified" and best["bound_level"] == "input" and best["speedup_lower"] > 2
     assert "also under AddressSanitizer and UBSan" in best["detail"]  # the project's tests, sanitized
+    # Timed by the sample's own BM_Join, built twice: its 9 instances are the inputs of the bound.
+    assert best["timed_by"] == "google_benchmark" and best["n_timed"] == 9, best["detail"]
+    assert "textstats_bench" in best["detail"] and "BM_Join/4096" in [m["name"] for m in best["per_input"]]
     assert snapshot(project) == before  # neither the sources nor a build directory
 
 
@@ -121,6 +127,19 @@ def test_undefined_behaviour_that_prints_the_right_values_is_a_runtime_error(pro
     assert "AddressSanitizer" in verdict["detail"]
 
 
+def test_undefined_behaviour_only_a_project_test_reaches_is_a_runtime_error(project: Path):
+    """A faster join that reads past a heap block only for the separator ", ": the generated inputs never use it,
+    the project's GoogleTest test does. Its plain build passes; its AddressSanitizer build (run only for a rewrite
+    about to be offered, after the original's passed) fails, and the verdict names the test and the error."""
+    candidate = fast_join_reading_past_the_end(project, guard='separator == ", "')
+    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    verdict = json.loads(done.stdout)
+    assert done.returncode == 1 and verdict["status"] == "runtime_error", verdict["detail"]
+    assert "Join.JoinsWithSeparator" in verdict["detail"]
+    assert "AddressSanitizer: heap-buffer-overflow" in verdict["detail"]
+    assert str(project) not in verdict["detail"] and ".cache" not in verdict["detail"]
+
+
 def test_identical_copy_does_not_verify(project: Path):
     candidate = with_function_replaced(project, "    std::size_t count = 0;\n",
                                        "    std::size_t count = 0;  // the same code: an A/A run\n")
@@ -139,7 +158,64 @@ def test_memoizing_rewrite_is_flagged(project: Path):
     assert done.returncode == 1 and verdict["status"] == "incorrect" and "mutable static" in verdict["detail"]
 
 
+def test_fewer_than_nine_benchmark_instances_give_a_run_level_bound(project: Path):
+    """BM_Dedupe cut to two instances: the rewrite is still timed by the real benchmark executable, built twice
+    and run A/B, but two inputs are too few for an input-level bound, and the verdict says so."""
+    bench = project / "bench" / "textstats_bench.cpp"
+    original = bench.read_text()
+    nine = "BENCHMARK(BM_Dedupe)->RangeMultiplier(2)->Range(16, 4096);"
+    assert nine in original
+    candidate = with_function_replaced(project, """    std::vector<int> unique;
+    for (int value : values) {
+        bool seen = false;
+        for (int kept : unique) {
+            if (kept == value) {
+                seen = true;
+                break;
+            }
+        }
+        if (!seen) {
+            unique.push_back(value);
+        }
+    }
+""", """    std::vector<int> unique;
+    std::unordered_set<int> seen;
+    for (int value : values) {
+        if (seen.insert(value).second) {
+            unique.push_back(value);
+        }
+    }
+""", name="dedupe_hashed")
+    candidate.write_text("#include <unordered_set>\n" + candidate.read_text())
+    bench.write_text(original.replace(nine, "BENCHMARK(BM_Dedupe)->Arg(1000)->Arg(4000);"))
+    try:
+        done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    finally:
+        bench.write_text(original)
+    verdict = json.loads(done.stdout)
+    assert verdict["timed_by"] == "google_benchmark" and verdict["n_timed"] == 2, verdict["detail"]
+    assert verdict["bound_level"] == "run" and "run-level bound" in verdict["detail"]
+    assert [m["name"] for m in verdict["per_input"] if m["timed"]] == ["BM_Dedupe/1000", "BM_Dedupe/4000"]
+    assert done.returncode == 0 and verdict["status"] == "verified", verdict["detail"]
+
+
+async def test_language_server_offers_and_runs_optimize_on_each_function(project: Path, tmp_path: Path):
+    """The server shares the CLI tests' cache (and so their builds), as a user's editor and terminal would."""
+    async for lsp in session(tmp_path, capabilities(), cache=Path(os.environ["XDG_CACHE_HOME"])):
+        uri = open_doc(lsp, project / SOURCE)
+        lenses = await lsp.text_document_code_lens_async(types.CodeLensParams(
+            text_document=types.TextDocumentIdentifier(uri=uri)))
+        commands = [(lens.range.start.line, lens.command.title, lens.command.command) for lens in lenses
+                    if lens.command]
+        assert commands == [(line, "⚡ Optimize", "speedlens.optimizeTarget") for line in (4, 14, 25)]
+        summary = await execute(lsp, "speedlens.optimizeTarget", uri, 14, timeout=900)
+        assert summary["state"] == "done" and summary["verified"] >= 1, summary
+        assert summary["results"][0]["target"] == "textstats::join"
+        assert summary["results"][0]["status"] == "verified"
+
+
 def test_apply_updates_the_header_declaration(project: Path):
+    """Last: it writes the shared copy (the rewrite and its header)."""
     line = line_of(project, "std::size_t count_with_prefix(")
     done = speedlens("optimize", str(SOURCE), "--line", str(line), "--apply", "--no-cache", cwd=project)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -147,30 +223,3 @@ def test_apply_updates_the_header_declaration(project: Path):
     expected = "count_with_prefix(const std::vector<std::string>& words, const std::string& prefix)"
     assert expected in (project / SOURCE).read_text()
     assert expected in (project / HEADER).read_text()
-
-
-async def test_language_server_offers_and_runs_optimize_on_each_function(lsp):
-    root = lsp.workspace_dir / "textstats"
-    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("build"))
-    (root / "speedlens.toml").write_text(FAST_TIMING)
-    uri = open_doc(lsp, root / SOURCE)
-    lenses = await lsp.text_document_code_lens_async(types.CodeLensParams(
-        text_document=types.TextDocumentIdentifier(uri=uri)))
-    commands = [(lens.range.start.line, lens.command.title, lens.command.command) for lens in lenses if lens.command]
-    assert commands == [(line, "⚡ Optimize", "speedlens.optimizeTarget") for line in (4, 14, 25)]
-    summary = await execute(lsp, "speedlens.optimizeTarget", uri, 14, timeout=900)
-    assert summary["state"] == "done" and summary["verified"] >= 1, summary
-    assert summary["results"][0]["target"] == "textstats::join" and summary["results"][0]["status"] == "verified"
-
-
-def test_undefined_behaviour_only_a_project_test_reaches_is_a_runtime_error(project: Path):
-    """A faster join that reads past a heap block only for the separator ", ": the generated inputs never use it,
-    the project's GoogleTest test does. Its plain build passes; its AddressSanitizer build (run only for a rewrite
-    about to be offered, after the original's passed) fails, and the verdict names the test and the error."""
-    candidate = fast_join_reading_past_the_end(project, guard='separator == ", "')
-    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
-    verdict = json.loads(done.stdout)
-    assert done.returncode == 1 and verdict["status"] == "runtime_error", verdict["detail"]
-    assert "Join.JoinsWithSeparator" in verdict["detail"]
-    assert "AddressSanitizer: heap-buffer-overflow" in verdict["detail"]
-    assert str(project) not in verdict["detail"] and ".cache" not in verdict["detail"]

@@ -35,3 +35,15 @@ def test_tests_are_narrowed_to_the_executables_commands(tmp_path: Path):
                                     {"name": "other", "command": [str(tmp_path / "u")]}, {"name": "NOT_BUILT"}]})
     assert select_tests(listing, [exe]) == ["A.b"]
     assert select_tests("not json", [exe]) is None
+
+
+def test_shared_libraries_reached_through_any_dependency_are_found():
+    from speedlens.project.file_api import CMakeTarget, shared_libraries
+
+    shared = CMakeTarget("s", "s", "SHARED_LIBRARY", (), (), ())
+    static = CMakeTarget("a", "a", "STATIC_LIBRARY", (), (), ("s",))
+    alone = CMakeTarget("b", "b", "STATIC_LIBRARY", (), (), ())
+    exe = CMakeTarget("e", "e", "EXECUTABLE", (), (), ("a",))
+    other = CMakeTarget("f", "f", "EXECUTABLE", (), (), ("b",))
+    targets = [shared, static, alone, exe, other]
+    assert shared_libraries(targets, exe) == [shared] and shared_libraries(targets, other) == []

@@ -35,3 +35,17 @@ def test_cmake_root_is_the_outermost_project_inside_the_checkout(tmp_path: Path)
     (tmp_path / "lib" / "CMakeLists.txt").write_text("add_library(lib src/a.cpp)\n")
     assert cmake_root(tmp_path / "lib" / "src" / "a.cpp") == tmp_path
     assert cmake_root(tmp_path.parent / "elsewhere.cpp") is None
+
+
+def test_the_digest_names_the_content_so_a_build_of_it_can_be_kept(tmp_path: Path):
+    """Builds of the copy are kept under its digest: the same files give the same digest wherever they are copied
+    to, a replaced file or a renamed one gives another."""
+    root = tmp_path / "project"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "a.cpp").write_text("int a() { return 1; }\n")
+    first = synchronise(root, tmp_path / "copy", {})
+    assert synchronise(root, tmp_path / "other", {}) == first
+    rewritten = synchronise(root, tmp_path / "copy", {root / "src" / "a.cpp": "int a() { return 2; }\n"})
+    assert rewritten != first and synchronise(root, tmp_path / "copy", {}) == first
+    (root / "src" / "a.cpp").rename(root / "src" / "b.cpp")
+    assert synchronise(root, tmp_path / "copy", {}) not in (first, rewritten)

@@ -298,3 +298,33 @@ def test_a_timed_run_with_other_output_is_wrong(write_program):
     verdict = verify_with(write_program, StallOnce(stdout=b"42\n"))
     assert verdict.status == Status.INCORRECT, verdict.detail
     assert "wrong output while being timed" in verdict.detail
+
+
+def test_a_timer_of_its_own_times_the_candidate_and_its_inputs_are_the_bounds(write_program):
+    """A library function timed by its project's benchmarks: the program's runs only check, the timer's instances
+    (two here: a run-level bound) are what the verdict's numbers are over."""
+    from speedlens.sandbox.timing import StoppingRule, Timing, interleaved
+
+    settings = apply_overrides(Settings(), {"timing": {"min_time_ms": 1, "budget_s": 20}})
+    path = write_program(ORIGINAL, make_inputs([50, 60, 70]), name="timer")
+    verifier = CppVerifier(settings)
+    calls = []
+
+    async def timer(rule: StoppingRule, progress) -> Timing:
+        async def measure_round(plan: list[tuple[str, str]]) -> list[float]:
+            calls.append(plan)
+            jitter = random.Random(len(calls))
+            return [(2.0 if which == "original" else 1.0) * (1 + jitter.random() / 50) for which, _ in plan]
+
+        return await interleaved(measure_round, ["BM_F/1", "BM_F/2"], settings.timing, 9, progress, rule)
+
+    async def run():
+        baseline = await verifier.baseline(ORIGINAL, path, discover(path, settings))
+        return await verifier.verify(baseline, FAST, timer=timer)
+
+    verdict = asyncio.run(run())
+    assert verdict.status == Status.VERIFIED, verdict.detail
+    assert verdict.n_timed == 2 and verdict.bound_level == "run" and 1.9 < verdict.speedup < 2.1
+    assert [(m.name, m.timed) for m in verdict.per_input] == [
+        ("1", False), ("2", False), ("3", False), ("BM_F/1", True), ("BM_F/2", True)]
+    assert calls and verdict.inputs_passed == 3

@@ -24,11 +24,14 @@ from speedlens.project import cmake, declarations
 from speedlens.project.compile_db import CompileEntry, entry_for, find_compile_db
 from speedlens.sandbox.cpp import Toolchain, compiler_version, own_headers
 from speedlens.sandbox.run import blocking_in_thread, cache_dir, workdir
+from speedlens.sandbox.timing import StoppingRule, Timing
 from speedlens.testcases import TestCase
-from speedlens.verify import Baseline
+from speedlens.verify import Baseline, Timer, VerificationFlake
 
 from .base import Job
 from .cpp_program import CppProgramAdapter, _read
+from .project_benchmarks import BenchmarkPlan, ProjectBenchmarks
+from .project_build import ShadowBuild
 from .project_tests import ProjectTests
 
 _MAIN_WORD = re.compile(r"\bmain\b")
@@ -46,6 +49,8 @@ class HarnessPlan:
     repetitions: tuple[int, ...] = (1,)
     parameters: tuple[str, ...] = field(default=())  # the original's parameter types, as declarations write them
     tests: ProjectTests | None = None  # the project's tests, when they pass on the original
+    bench: ProjectBenchmarks | None = None  # the project's benchmarks, when a case calls the function
+    benchmark: BenchmarkPlan | None = None
 
 
 def seed_cases() -> list[TestCase]:
@@ -142,19 +147,46 @@ class CppFunctionAdapter(CppProgramAdapter):
 
     async def baseline_for(self, job: Job, cases: list[TestCase]) -> Baseline:
         plan = self.plan(job)
-        plan.repetitions = await self._calibrate(job, plan, cases)
+        shadow = self._shadow(job.path)
+        route = await self._benchmark_route(job, plan, shadow)
+        # Timed by the project's benchmarks, the harness only checks: one call per argument tuple is enough.
+        plan.repetitions = (1,) if plan.benchmark is not None else await self._calibrate(job, plan, cases)
         job.state["plan"] = plan
         source = driver_source(job.text, plan.signature, plan.repetitions)
-        baseline = await self.verifier.baseline(source, job.path, cases, job.progress, toolchain=plan.toolchain)
-        await self._project_tests(job, plan, baseline)
+        instances = list(plan.benchmark.instances) if plan.benchmark is not None else None  # else: the seeds
+        baseline = await self.verifier.baseline(source, job.path, cases, job.progress, toolchain=plan.toolchain,
+                                                timed=instances)
+        baseline.notes.append(route)
+        if shadow is not None:
+            await self._project_tests(job, plan, baseline, shadow)
         return baseline
 
-    async def _project_tests(self, job: Job, plan: HarnessPlan, baseline: Baseline) -> None:
+    def _shadow(self, path: Path) -> ShadowBuild | None:
+        """speedlens's own build of the CMake project around ``path`` (None outside one, or without cmake)."""
+        root = cmake.cmake_root(path)
+        if root is None or shutil.which("cmake") is None:
+            return None
+        return ShadowBuild(root, self.settings, self.sandbox)
+
+    async def _benchmark_route(self, job: Job, plan: HarnessPlan, shadow: ShadowBuild | None) -> str:
+        """Time by the project's Google Benchmark cases calling the function when there are any (the workload the
+        project itself measures); else by the generated harness. The sentence the verdicts say it in."""
+        harness = f"timed by the generated harness ({SEEDS} seeded argument tuples, each one input)"
+        if shadow is None or self.settings.deterministic:
+            return harness
+        bench = ProjectBenchmarks(shadow)
+        job.progress("looking for the project's benchmarks of the function (building them in speedlens's copy)", None)
+        benchmark, why = await bench.plan(job.path, job.text, plan.signature.name)
+        if benchmark is None:
+            return f"{harness}: {why}"
+        plan.bench, plan.benchmark = bench, benchmark
+        return benchmark.describe()
+
+    async def _project_tests(self, job: Job, plan: HarnessPlan, baseline: Baseline, shadow: ShadowBuild) -> None:
         """Use the CMake project's tests (through ctest, in a shadow copy) when they pass on the original."""
-        root = cmake.cmake_root(job.path)
-        if root is None or shutil.which("ctest") is None:
+        if shutil.which("ctest") is None:
             return
-        tests = ProjectTests(root, self.settings, self.sandbox)
+        tests = ProjectTests(shadow)
         job.progress("building the project's tests in speedlens's copy and running them on the original", None)
         run = await tests.run({job.path: job.text}, job.path)
         if run is None:
@@ -201,13 +233,32 @@ class CppFunctionAdapter(CppProgramAdapter):
         except InputError as exc:
             return self._rejected(baseline, Status.COMPILE_ERROR, f"refused: {exc.message}")
         program = driver_source(inlined, plan.signature, plan.repetitions)
-        verdict = await self.verifier.verify(baseline, program, progress)
+        edits = candidate.meta.get("header_edits", [])
+        replaced = {job.path: rewritten, **{Path(e["path"]): e["text"] for e in edits}}
+        timer = self._benchmark_timer(plan, replaced) if plan.benchmark is not None else None
+        verdict = await self.verifier.verify(baseline, program, progress, timer)
+        if verdict.speedup is not None:
+            verdict.timed_by = "harness" if timer is None else "google_benchmark"
         if plan.tests is not None and verdict.status in (Status.VERIFIED, Status.NOT_FASTER):
             progress("building and running the project's tests with the rewrite", None)
-            edits = candidate.meta.get("header_edits", [])
-            replaced = {job.path: rewritten, **{Path(e["path"]): e["text"] for e in edits}}
             await self._judge_by_tests(plan.tests, replaced, job.path, verdict, progress)
         return verdict
+
+    @staticmethod
+    def _benchmark_timer(plan: HarnessPlan, replaced: dict[Path, str]) -> Timer:
+        """The candidate timed by the project's benchmark executable, built with the rewrite."""
+        bench, benchmark = plan.bench, plan.benchmark
+        assert bench is not None and benchmark is not None
+
+        async def timer(rule: StoppingRule, progress: ProgressFn) -> Timing:
+            progress(f"building {benchmark.executable.name} with the rewrite in speedlens's copy", None)
+            built = await bench.candidate(benchmark, replaced)
+            if isinstance(built, str):
+                raise VerificationFlake(Status.COMPILE_ERROR, f"the project's {benchmark.executable.name} does not "
+                                        f"build with the rewrite: {built}")
+            return await bench.measure(benchmark, built, rule, progress)
+
+        return timer
 
     async def _judge_by_tests(self, tests: ProjectTests, replaced: dict[Path, str], source: Path, verdict: Verdict,
                               progress: ProgressFn) -> None:
@@ -258,7 +309,9 @@ class CppFunctionAdapter(CppProgramAdapter):
     def _with_declarations(self, plan: HarnessPlan, job: Job, candidate: Candidate, rewritten: str) -> str:
         """The candidate file compiled against its headers with every declaration of a re-signatured function
         updated (recorded in ``candidate.meta["header_edits"]`` for the diff and --apply)."""
-        definition = definition_at(rewritten, job.target.start_line)
+        # Where the rewritten file defines it: a hand-written candidate (verify) may add an #include above it.
+        moved = next((t for t in self.targets(job.path, rewritten) if t.name == job.target.name), job.target)
+        definition = definition_at(rewritten, moved.start_line)
         params = declarations.parameter_list(definition) if definition is not None else None
         if params is None:
             raise InputError(f"the rewrite of {job.target.name} no longer defines it where it was", "")

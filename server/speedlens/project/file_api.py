@@ -72,6 +72,20 @@ def dependent_executables(targets: list[CMakeTarget], roots: list[CMakeTarget]) 
     return [t for t in targets if t.id in reached and t.type == "EXECUTABLE"]
 
 
+def shared_libraries(targets: list[CMakeTarget], executable: CMakeTarget) -> list[CMakeTarget]:
+    """The project's shared (or module) libraries ``executable`` depends on, directly or not: loaded at run time
+    from the build directory, so a copy of the executable runs whichever version was built last."""
+    by_id = {t.id: t for t in targets}
+    seen: set[str] = set()
+    todo = list(executable.dependencies)
+    while todo:
+        target = by_id.get(todo.pop())
+        if target is not None and target.id not in seen:
+            seen.add(target.id)
+            todo += target.dependencies
+    return [t for t in targets if t.id in seen and t.type in ("SHARED_LIBRARY", "MODULE_LIBRARY")]
+
+
 def select_tests(ctest_json: str, executables: list[CMakeTarget]) -> list[str] | None:
     """The ctest tests (from ``ctest --show-only=json-v1``) whose command runs one of ``executables``; None when
     the listing cannot say (then every test runs)."""

@@ -21,9 +21,12 @@ def _skipped(relative: Path) -> bool:
                relative.parts)
 
 
-def synchronise(root: Path, copy: Path, replaced: dict[Path, str]) -> None:
+def synchronise(root: Path, copy: Path, replaced: dict[Path, str]) -> str:
     """Make ``copy`` hold ``root``'s files (build directories and VCS metadata left out), with the files of
-    ``replaced`` (absolute paths in ``root``) holding the given text instead; files gone from ``root`` go."""
+    ``replaced`` (absolute paths in ``root``) holding the given text instead; files gone from ``root`` go.
+
+    Returns the digest of the copy's content (every path and its bytes): what a build of it is stored under."""
+    digest = hashlib.sha256()
     wanted: dict[Path, bytes | None] = {}
     for path in root.rglob("*"):
         relative = path.relative_to(root)
@@ -31,8 +34,10 @@ def synchronise(root: Path, copy: Path, replaced: dict[Path, str]) -> None:
             wanted[relative] = None  # read lazily: most files are compared by size and content only once
     for path, text in replaced.items():
         wanted[path.resolve().relative_to(root.resolve())] = text.encode("utf-8")
-    for relative, content in wanted.items():
+    for relative, content in sorted(wanted.items()):
         data = content if content is not None else (root / relative).read_bytes()
+        digest.update(f"{relative}\0{len(data)}\0".encode())
+        digest.update(data)
         target = copy / relative
         if target.is_file() and target.read_bytes() == data:
             continue
@@ -41,6 +46,7 @@ def synchronise(root: Path, copy: Path, replaced: dict[Path, str]) -> None:
     for path in list(copy.rglob("*")) if copy.is_dir() else []:
         if path.is_file() and path.relative_to(copy) not in wanted:
             path.unlink()
+    return digest.hexdigest()[:24]
 
 
 def remove(copy: Path) -> None:

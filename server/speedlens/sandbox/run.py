@@ -454,6 +454,20 @@ class Sandbox:
         binds = [*ro_binds, *{Path(argv[0]).parent for argv, _ in framed}]
         return await self._jobs(framed, workdir, limits, None, binds, limits.wall_s * len(jobs) + 10)
 
+    async def run_commands(
+        self,
+        commands: list[list[str]],
+        *,
+        workdir: Path,
+        limits: Limits = Limits(),
+        ro_binds: list[Path] | tuple[Path, ...] = (),
+    ) -> list[RunResult]:
+        """Run commands (no stdin) in order inside ONE sandbox, each set up like a ``run_batch`` job: the A/B turns
+        of two benchmark executables, whose start-up would otherwise be the sandbox's twice per round."""
+        binds = [*ro_binds, *{Path(argv[0]).parent for argv in commands}]  # absolute: resolved in _jobs
+        timeout = limits.wall_s * len(commands) + 10
+        return await self._jobs([(list(argv), b"") for argv in commands], workdir, limits, None, binds, timeout)
+
     async def _jobs(
         self,
         jobs: list[tuple[list[str], bytes]],

@@ -1,0 +1,125 @@
+"""speedlens's own build of a CMake project: a shadow copy (``project.shadow``) configured and built under the cache,
+every step in the sandbox, so a candidate's code runs nowhere else and the user's tree and build directory are
+only read. Shared by the project's tests (``project_tests``) and its benchmarks (``project_benchmarks``).
+
+``sanitized()`` is the same copy built a second time, in its own build directory, with AddressSanitizer and UBSan:
+their options compiled in (the translation unit whole programs get, so no ASAN_OPTIONS in the environment tells
+the runs apart) and the larger stack sanitizer frames need.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+from speedlens.config import Settings
+from speedlens.project import file_api, shadow
+from speedlens.sandbox.cpp import SANITIZE_FLAGS, SANITIZER_STACK_MB, Compiler
+from speedlens.sandbox.run import Limits, RunResult, Sandbox, blocking_in_thread, cache_dir
+
+# One lock per shadow copy, for the whole process: jobs of two functions of one file share the copy, and a sync
+# of one must not happen between the other's build and its run.
+_LOCKS: dict[Path, asyncio.Lock] = {}
+
+
+class ShadowBuild:
+    """The shadow copy of one CMake project, its build directory, and the executables built from it."""
+
+    def __init__(self, root: Path, settings: Settings, sandbox: Sandbox, *, sanitize: bool = False) -> None:
+        self.root = root.resolve()
+        self.settings = settings
+        self.sandbox = sandbox
+        self.sanitize = sanitize
+        self.workdir = shadow.shadow_dir(self.root, cache_dir("shadow"))
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.build_name = "build-sanitize" if sanitize else "build"
+        self.build_dir = self.workdir / self.build_name
+        self.lock = _LOCKS.setdefault(self.workdir, asyncio.Lock())
+
+    def sanitized(self) -> ShadowBuild:
+        """The same copy built with AddressSanitizer and UBSan (same lock: one copy of the sources)."""
+        return ShadowBuild(self.root, self.settings, self.sandbox, sanitize=True)
+
+    def limits(self) -> Limits:
+        timeout = self.settings.sandbox.compile_timeout_s
+        return Limits(cpu_s=timeout * 4, wall_s=timeout * 2, memory_mb=None, output_mb=512, nofile=1024, nproc=2048,
+                      stack_mb=SANITIZER_STACK_MB if self.sanitize else None)
+
+    async def step(self, *argv: str) -> RunResult:
+        """One command in the copy's directory, in the sandbox (ccache's directory inside the copy)."""
+        env = {"CCACHE_DIR": str(self.workdir / ".ccache")}
+        return await self.sandbox.run(list(argv), workdir=self.workdir, limits=self.limits(), env=env)
+
+    async def prepare(self, replaced: dict[Path, str]) -> tuple[str, str | None]:
+        """Synchronise the copy with ``replaced`` files and configure it when needed (call under ``lock``): the
+        content digest of the copy, and CMake's error when it does not configure."""
+        digest = await blocking_in_thread(shadow.synchronise, self.root, self.workdir / "src", replaced)
+        if not (self.build_dir / "CMakeCache.txt").is_file() or not file_api.read_targets(self.build_dir):
+            file_api.write_query(self.build_dir)
+            launcher = ["-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"] if shutil.which("ccache") else []
+            flags = await self._sanitizer_flags() if self.sanitize else ["-DCMAKE_BUILD_TYPE=Release"]
+            if isinstance(flags, str):
+                return digest, flags
+            configured = await self.step("cmake", "-S", "src", "-B", self.build_name, *flags, *launcher)
+            if not configured.ok:
+                return digest, "the project does not configure: " + tail(configured)
+        return digest, None
+
+    async def _sanitizer_flags(self) -> list[str] | str:
+        """CMake cache entries of the sanitizer build (or why there is none): the options translation unit is
+        compiled once, in the sandbox, into the copy's directory and linked into every executable."""
+        (self.workdir / "sanitizer_options.cpp").write_text(Compiler(self.sandbox, self.settings).sanitizer_options())
+        compiled = await self.step(self.settings.cpp.compiler, "-c", "-O1", "-o", "sanitizer_options.o",
+                                   "sanitizer_options.cpp")
+        if not compiled.ok:
+            return "the sanitizer options do not compile: " + first_error(compiled)
+        compile_flags = " ".join([*SANITIZE_FLAGS, "-O1"])
+        link_flags = f"{SANITIZE_FLAGS[0]} {self.workdir / 'sanitizer_options.o'}"
+        return ["-DCMAKE_BUILD_TYPE=", f"-DCMAKE_CXX_FLAGS={compile_flags}", f"-DCMAKE_C_FLAGS={compile_flags}",
+                f"-DCMAKE_EXE_LINKER_FLAGS={link_flags}", f"-DCMAKE_SHARED_LINKER_FLAGS={link_flags}"]
+
+    async def build(self, targets: list[file_api.CMakeTarget]) -> str | None:
+        """Build ``targets`` (everything when none is named); the compiler's first error, or None."""
+        names = [arg for t in targets for arg in ("--target", t.name)]
+        built = await self.step("cmake", "--build", self.build_name, "-j2", *names)
+        return None if built.ok else "the project does not build: " + first_error(built)
+
+    def targets(self) -> list[file_api.CMakeTarget]:
+        return file_api.read_targets(self.build_dir)
+
+    def executables(self, source: Path) -> list[file_api.CMakeTarget]:
+        """The executables linking the target that compiles ``source`` (its copy), [] when unknown."""
+        targets = self.targets()
+        copy = self.workdir / "src" / source.resolve().relative_to(self.root)
+        return file_api.dependent_executables(targets, file_api.owners(targets, copy))
+
+    def copy_of(self, relative: Path) -> Path:
+        return self.workdir / "src" / relative
+
+    def stored(self, digest: str, target: file_api.CMakeTarget) -> Path:
+        """Where the executable built from the copy with content ``digest`` is kept: a build is content-addressed,
+        so the original's executable is built once and a warm re-verification only builds the candidates'."""
+        return self.workdir / "binaries" / self.build_name / digest / target.name
+
+    def store(self, digest: str, target: file_api.CMakeTarget) -> Path | None:
+        """Copy the freshly built ``target`` to its content-addressed place (None when CMake built no artifact)."""
+        artifact = next((a for a in target.artifacts if a.is_file()), None)
+        if artifact is None:
+            return None
+        kept = self.stored(digest, target)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_suffix(".partial")
+        shutil.copy2(artifact, partial)
+        partial.replace(kept)
+        return kept
+
+
+def tail(result: RunResult, lines: int = 6) -> str:
+    text = (result.stdout + result.stderr).decode(errors="replace").strip().splitlines()
+    return "\n".join(text[-lines:])
+
+
+def first_error(result: RunResult) -> str:
+    text = (result.stdout + result.stderr).decode(errors="replace").splitlines()
+    return next((line.strip() for line in text if "error" in line), tail(result))
