@@ -99,6 +99,8 @@ class TvmSettings:
     runner: str = "local"
     # the compiler that links libraries for the remote device ("" = g++); e.g. aarch64-linux-gnu-g++
     cc: str = ""
+    # keep measured schedules in a per-device tuning record (user cache) and start the next search from it
+    record: bool = True
 
 
 @dataclass

@@ -18,7 +18,8 @@ them on the device.
 
 Reply::
 
-    {"ok": true, "target": {...}, "threads": 2, "baseline": {"times": [...], "info": {...}, "script": "..."},
+    {"ok": true, "target": {...}, "threads": 2,
+     "baseline": {"times": [...], "info": {...}, "script": "...", "workload": "<structural hash>"},
      "results": [{"id", "status": "ok|invalid|build_error|runtime_error|incorrect|load_error",
                   "detail", "times": [...], "max_error", "script", "trace", "info"}]}
 
@@ -486,12 +487,17 @@ def variant_state(variant: Variant, request: dict) -> dict:
 
 
 def baseline_state(baseline: Variant, original, request: dict) -> dict:
+    """The original's part of the reply; with ``describe`` also its loops, script and ``workload``: TVM's
+    structural hash of the prim_func (names aside, the same computation has the same hash), which keys the
+    search's tuning record."""
     import tvm
+    import tvm_ffi
 
     base: dict = {"times": baseline.times}
     if request.get("describe", False):
         sch = tvm.s_tir.Schedule(original)
-        base.update(info=describe(sch), script=printed(original, request["func"]))
+        base.update(info=describe(sch), script=printed(original, request["func"]),
+                    workload=f"{tvm_ffi.structural_hash(original) & (2**64 - 1):016x}")  # fmt: skip
     return base
 
 
