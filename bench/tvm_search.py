@@ -3,9 +3,11 @@
     python3 bench/tvm_search.py [--workloads matmul,conv2d_nhwc,softmax] [--budgets 4,8,16,32] [--quick]
                                 [--model openai/x --api-base URL]
 
-Per workload and budget: the best latency each search found, its wall time, the naive latency and numpy's (the
-roof). All final latencies of a workload are re-measured together in one sandboxed worker call, interleaved, so
-they compare on this (noisy, shared) machine. Prints ONE JSON line on stdout, a readable table on stderr.
+Per workload and budget: the best latency each search found, its wall time, the naive latency, numpy's (OpenBLAS
+for the GEMM: the roof) and the ratio of the best to it. All final latencies of a workload are re-measured together
+in one sandboxed worker call, interleaved, so they compare on this (noisy, shared) machine. numpy runs in a child
+process with as many BLAS threads as TVM gets and without the environment variables that change BLAS's behaviour
+(``BLAS_KNOBS``), for that measurement only. Prints ONE JSON line on stdout, a readable table on stderr.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +39,19 @@ from speedlens.sandbox.run import Sandbox
 from speedlens.sandbox.tvm import run_worker, runtime_threads, target_spec
 
 SAMPLES = ROOT / "samples" / "tvm"
+# Variables that pick BLAS's threads or kernels (NVPL_BLAS_DEBUG_CPU_TYPE is set on some of our machines).
+BLAS_KNOBS = re.compile(r"^(OPENBLAS_|GOTO_|OMP_|MKL_|NVPL_|BLIS_|VECLIB_)")
+
+
+def openblas(name: str, threads: int) -> tuple[float, list[str]]:
+    """``numpy_roof`` in a child process with ``threads`` BLAS threads and no other BLAS knob set: (median
+    seconds, the variables it unset). A child, because BLAS reads its settings once, when numpy loads."""
+    unset = sorted(k for k in os.environ if BLAS_KNOBS.match(k))
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env.update(OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
+    out = subprocess.run([sys.executable, __file__, "--roof", name], env=env, capture_output=True, text=True,
+                         check=True, timeout=600).stdout  # fmt: skip
+    return float(out.split()[-1]), unset
 
 
 def numpy_roof(name: str, repeats: int = 20) -> float:
@@ -150,6 +167,8 @@ async def bench_workload(name, budgets, settings, sandbox, policies, target_dict
         row = {"workload": name, **meta[result["id"]], "status": result["status"],
                "best_latency_ms": round(statistics.median(result["times"]) * 1e3, 4) if result["times"] else None,
                "naive_latency_ms": round(naive * 1e3, 3), "numpy_latency_ms": round(roof * 1e3, 4)}  # fmt: skip
+        if row["best_latency_ms"] is not None:  # above 1: slower than numpy (OpenBLAS for the GEMM)
+            row["ratio_to_numpy"] = round(row["best_latency_ms"] / row["numpy_latency_ms"], 2)
         rows.append(row)
     return rows
 
@@ -165,16 +184,23 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="matmul only, budgets 4 and 8")
     parser.add_argument("--model", default=os.environ.get("SPEEDLENS_MODEL", ""))
     parser.add_argument("--api-base", default=os.environ.get("SPEEDLENS_API_BASE", ""))
+    parser.add_argument("--roof", help=argparse.SUPPRESS)  # internal: numpy's latency for one workload
     args = parser.parse_args()
+    if args.roof:
+        print(numpy_roof(args.roof), file=json_out, flush=True)
+        return 0
+    load_at_start = os.getloadavg()[0]  # the machine is shared: the load says how much to trust the numbers
     workloads = ["matmul"] if args.quick else args.workloads.split(",")
     budgets = [4, 8] if args.quick else sorted(int(b) for b in args.budgets.split(","))
     settings = Settings(model=args.model, api_base=args.api_base)
     hardware = detect_hardware()
     target_dict = target_spec(settings) or {"kind": "llvm", "num-cores": hardware.cores}
-    # numpy first: once TVM's thread pool lives in this process (MetaSchedule), BLAS threads fight it.
-    roofs = {name: numpy_roof(name) for name in workloads}
-    # Both searches time with as many threads as the target has cores (our worker sets the same for itself).
+    # Both searches time with as many threads as the target has cores (our worker sets the same for itself);
+    # numpy gets the same, first: once TVM's thread pool lives in this process (MetaSchedule), they would fight.
     threads = runtime_threads(target_dict)
+    roofs, unset = {}, []
+    for name in workloads:
+        roofs[name], unset = openblas(name, threads)
     os.environ["TVM_NUM_THREADS"] = str(threads)
     import tvm
 
@@ -189,15 +215,17 @@ def main() -> int:
     for name in workloads:
         rows += asyncio.run(bench_workload(name, budgets, settings, sandbox, policies, target_dict, roofs[name]))
     print(json.dumps({"bench": "tvm_search", "unit": "ms", "cores": hardware.cores, "cpu": hardware.model,
-                      "target": target_dict, "threads": threads, "budgets": budgets, "rows": rows}),
+                      "target": target_dict, "threads": threads, "budgets": budgets, "numpy_env_unset": unset,
+                      "load_1m": [load_at_start, os.getloadavg()[0]], "rows": rows}),
           file=json_out, flush=True)  # fmt: skip
     header = (f"{'workload':<12} {'search':<16} {'budget':>6} {'best ms':>9} {'wall s':>8} "
-              f"{'naive ms':>9} {'numpy ms':>9}")
+              f"{'naive ms':>9} {'numpy ms':>9} {'/numpy':>7}")
     print(header, file=sys.stderr)
     for r in rows:
         best = f"{r['best_latency_ms']:.3f}" if r["best_latency_ms"] is not None else r["status"]
         print(f"{r['workload']:<12} {r['search']:<16} {r['budget']:>6} {best:>9} {r['search_wall_s']:>8.1f} "
-              f"{r['naive_latency_ms']:>9.1f} {r['numpy_latency_ms']:>9.3f}", file=sys.stderr)  # fmt: skip
+              f"{r['naive_latency_ms']:>9.1f} {r['numpy_latency_ms']:>9.3f} {r.get('ratio_to_numpy', '-'):>7}",
+              file=sys.stderr)  # fmt: skip
     return 0
 
 

@@ -23,6 +23,32 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_FILE = "speedlens.toml"
+RPC_RUNNER = re.compile(r"rpc://(?P<host>[^:/\s]+|\[[0-9a-fA-F:.]+\]):(?P<port>\d{1,5})/(?P<key>[^/\s]+)")
+
+
+@dataclass(frozen=True)
+class RpcRunner:
+    """A TVM RPC tracker and the device key to request from it (``tvm.runner = "rpc://HOST:PORT/KEY"``)."""
+
+    host: str
+    port: int
+    key: str
+
+
+def parse_runner(text: str) -> RpcRunner | None:
+    """``tvm.runner``: None for the local runner, the tracker for ``rpc://HOST:PORT/KEY``; ValueError says why
+    anything else is not a runner (the caller names the setting)."""
+    text = text.strip()
+    if text in ("", "local"):
+        return None
+    match = RPC_RUNNER.fullmatch(text)
+    if match is None:
+        raise ValueError(f"{text!r} is neither \"local\" nor rpc://HOST:PORT/KEY")
+    port = int(match["port"])
+    if not 0 < port < 65536:
+        raise ValueError(f"port {port} of {text!r} is not between 1 and 65535")
+    return RpcRunner(match["host"].strip("[]"), port, match["key"])
+
 
 
 def _number(default: float, low: float, high: float, *, low_open: bool = False, high_open: bool = False) -> Any:
@@ -68,6 +94,13 @@ class TvmSettings:
     seed: int = _number(0, 0, 2**63 - 1)
     # time_evaluator repeats per verification (19 gives the 2nd-worst ratio as the 90% bound)
     repeats: int = _number(19, 1, 10_000)
+    # where schedules are measured: "local" (this machine), or "rpc://HOST:PORT/KEY", a device of TVM's RPC
+    # tracker at HOST:PORT registered under KEY (README.md, "Tuning for a remote device")
+    runner: str = "local"
+    # the compiler that links libraries for the remote device ("" = g++); e.g. aarch64-linux-gnu-g++
+    cc: str = ""
+    # keep measured schedules in a per-device tuning record (user cache) and start the next search from it
+    record: bool = True
 
 
 @dataclass
@@ -231,6 +264,14 @@ def _validate(settings: Settings, source: str) -> None:
             f"({t.min_repetitions})",
             "raise max_repetitions or lower min_repetitions",
         )
+    try:
+        parse_runner(settings.tvm.runner)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{source}: tvm.runner: {exc}",
+            'set tvm.runner = "local", or "rpc://HOST:PORT/KEY" for a device of a TVM RPC tracker '
+            '(e.g. "rpc://127.0.0.1:9190/rasp4")',
+        ) from None
 
 
 def _check_ranges(obj: Any, source: str, prefix: str) -> None:

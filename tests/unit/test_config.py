@@ -61,3 +61,16 @@ def test_fingerprint_changes_with_verdict_relevant_settings():
     assert base.fingerprint() == Settings().fingerprint()
     assert apply_overrides(base, {"cpp": {"flags": ["-O3"]}}).fingerprint() != base.fingerprint()
     assert apply_overrides(base, {"sandbox": {"jobs": 2}}).fingerprint() == base.fingerprint()
+
+
+def test_tvm_runner_is_local_or_a_tracker_url():
+    from speedlens.config import RpcRunner, parse_runner
+
+    assert Settings().tvm.runner == "local" and parse_runner("local") is None
+    settings = apply_overrides(Settings(), {"tvm": {"runner": "rpc://10.0.0.7:9190/rasp4"}})
+    assert parse_runner(settings.tvm.runner) == RpcRunner("10.0.0.7", 9190, "rasp4")
+    assert parse_runner("rpc://[::1]:9190/k") == RpcRunner("::1", 9190, "k")
+    for bad in ("rpc://host/rasp4", "rpc://host:70000/k", "http://host:9190/k", "rpc://host:9190/"):
+        with pytest.raises(ConfigError, match="tvm.runner") as info:
+            apply_overrides(Settings(), {"tvm": {"runner": bad}})
+        assert "rpc://HOST:PORT/KEY" in info.value.hint

@@ -37,6 +37,7 @@ from speedlens.models import (
     no_progress,
     sort_results,
 )
+from speedlens.propose.tvm_record import TuningRecord, op_class
 from speedlens.sandbox.run import Sandbox
 from speedlens.sandbox.tvm import WorkerError, run_worker, target_spec, verify_prim_func
 
@@ -127,6 +128,7 @@ class Node:
     trace_text: str = ""
     info: dict = field(default_factory=dict)
     config: dict | None = None  # the heuristic's parameters, when it made this node
+    workload: str = ""  # the root's: TVM's structural hash of the prim_func (the tuning record's key)
     proposals: list | None = None  # pending (action, steps, config) from the policy, best first
     exhausted: bool = False
 
@@ -603,8 +605,10 @@ class Search:
         batch: int = 4,
         exploration: float = 0.5,
         progress: Callable[[str, int | None], None] = no_progress,
+        record: TuningRecord | None = None,
     ):
-        self.policy, self.measure = policy, measure
+        self.policy, self.measure, self.record = policy, measure, record
+        self.warm: list[Proposal] = []  # the record's best traces, tried before the policy's first proposals
         self.trials, self.batch, self.exploration = trials, max(1, batch), exploration
         self.rng = random.Random(seed)
         self.progress = progress
@@ -615,6 +619,12 @@ class Search:
 
     async def run(self) -> SearchReport:
         await self._measure_root()
+        if self.record is not None:
+            self.warm = [
+                Proposal(f"from the tuning record{'' if e['exact'] else ' (a similar workload)'}: "
+                         f"{e.get('action', 'steps')}", e["steps"], e.get("config"))
+                for e in self.record.warm(self.root.workload, op_class(self.root.info))
+            ]  # fmt: skip
         stalls = 0
         while self.samples < self.trials and stalls < 3:
             wanted = min(self.batch, self.trials - self.samples)
@@ -638,7 +648,16 @@ class Search:
                 f"tvm-search ({self.policy.name}): {self.samples}/{self.trials} samples, best {best.speedup or 1:.2f}x",
                 int(100 * self.samples / max(self.trials, 1)),
             )
+        if self.record is not None:
+            self.record.add(self.root.workload, op_class(self.root.info), self.measured())
         return SearchReport(self.best(), self.nodes, self.samples, self.proposals, self.invalid)
+
+    def measured(self) -> list[dict]:
+        """The correct, measured states as tuning-record entries."""
+        return [
+            {"steps": n.steps, "speedup": n.speedup, "latency_s": n.latency_s, "action": n.action, "config": n.config}
+            for n in self.nodes[1:] if n.speedup is not None
+        ]  # fmt: skip
 
     async def _measure_root(self) -> None:
         [result] = await self.measure([[]])
@@ -646,6 +665,7 @@ class Search:
         self.root.speedup = 1.0
         self.root.info = result.get("info", {})
         self.root.script = result.get("script", "")
+        self.root.workload = result.get("workload", "")
         self.root.visits = 1
 
     def best(self) -> Node:
@@ -686,7 +706,8 @@ class Search:
 
     async def _next_proposal(self, node: Node) -> Proposal | None:
         if node.proposals is None:
-            node.proposals = list(await self.policy.propose(node, self))
+            warm = self.warm if node is self.root else []
+            node.proposals = warm + list(await self.policy.propose(node, self))
         while node.proposals:
             proposal = node.proposals.pop(0)
             key = json.dumps(proposal.steps, sort_keys=True)
@@ -745,6 +766,13 @@ def worker_measurer(
     return measure
 
 
+def device_key(settings: Settings, hardware: Hardware) -> str:
+    """What the tuning record is kept per: where schedules run (the runner) and what they are built for (the
+    target, or this CPU when the target is the host's)."""
+    built_for = settings.tvm.target.strip() or f"{hardware.model}, {hardware.cores} cores"
+    return f"{settings.tvm.runner.strip() or 'local'} | {built_for}"
+
+
 def candidate_code(node: Node, target: Target, policy: str, samples: int) -> str:
     """The scheduled function, indented like the original, under a comment that records how it was found."""
     indent = target.text[: len(target.text) - len(target.text.lstrip())]
@@ -782,7 +810,8 @@ async def optimize_prim_func(
     key = content_hash(target.text, settings.fingerprint(), "tvm-search")
     progress(f"tvm-search ({policy.name}): measuring {target.name}", 0)
     measure = worker_measurer(source, target, path, settings, sandbox)
-    search = Search(policy, measure, settings.tvm.trials, seed=settings.tvm.seed, progress=progress)
+    record = TuningRecord(device_key(settings, hardware)) if settings.tvm.record else None
+    search = Search(policy, measure, settings.tvm.trials, seed=settings.tvm.seed, progress=progress, record=record)
     try:
         report = await search.run()
     except WorkerError as exc:

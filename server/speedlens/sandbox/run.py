@@ -500,24 +500,34 @@ class Sandbox:
         self, cmd: list[str], workdir: Path, env: dict[str, str], request: bytes, timeout: float
     ) -> tuple[bytes | None, bytes]:
         """Start the launcher, feed it the jobs, wait (killing everything on timeout or cancellation)."""
-        proc = await asyncio.create_subprocess_exec(
-            *cmd,
-            cwd=workdir,
-            env=env,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            start_new_session=True,
-        )
-        try:
-            out, err = await asyncio.wait_for(proc.communicate(request), timeout=timeout)
-        except asyncio.TimeoutError:
-            await _kill_group(proc)
-            return None, b""
-        except asyncio.CancelledError:
-            await asyncio.shield(_kill_group(proc))
-            raise
-        return out, err
+        return await communicate(cmd, workdir, env, request, timeout)
+
+
+async def communicate(
+    cmd: list[str], cwd: Path, env: dict[str, str], stdin: bytes, timeout: float
+) -> tuple[bytes | None, bytes]:
+    """Run ``cmd`` in its own process group, feed it ``stdin``: (stdout, stderr), or (None, b"") on timeout.
+
+    A timeout or a cancellation kills the whole group, so no descendant outlives the call.
+    """
+    proc = await asyncio.create_subprocess_exec(
+        *cmd,
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(stdin), timeout=timeout)
+    except asyncio.TimeoutError:
+        await _kill_group(proc)
+        return None, b""
+    except asyncio.CancelledError:
+        await asyncio.shield(_kill_group(proc))
+        raise
+    return out, err
 
 
 def _header(limits: Limits, watched: list[Path], private_ipc: bool = False) -> bytes:

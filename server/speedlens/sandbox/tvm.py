@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import statistics
 import sys
 from pathlib import Path
 
 import speedlens
-from speedlens.config import Settings
+from speedlens.config import RpcRunner, Settings, parse_runner
 from speedlens.models import InputMeasurement, Status, Target, Verdict
-from speedlens.sandbox.run import Limits, Sandbox, workdir
+from speedlens.sandbox.run import Limits, Sandbox, communicate, diagnostic_tail, workdir
 from speedlens.stats.conformal import correct_confidence, lower_bound, two_sided
 
 PACKAGE_ROOT = Path(speedlens.__file__).resolve().parent.parent
@@ -77,10 +78,14 @@ async def run_worker(
     """Run one worker request on ``source`` (the buffer's text, saved in a fresh work dir, not the user's file).
 
     ``candidate_sources`` maps candidate ids to whole-file texts (a candidate given as code rather than steps).
-    Raises WorkerError when nothing could be measured at all.
+    With an RPC ``tvm.runner`` the worker only builds and links, and ``tvm_rpc`` measures on the device; the reply
+    has the same shape either way. Raises WorkerError when nothing could be measured at all.
     """
     sandbox = sandbox or Sandbox()
+    runner = parse_runner(settings.tvm.runner)
     with workdir("speedlens-tvm-") as work:
+        if runner is not None:
+            request = {**request, "export": str(work / "export"), "cc": settings.tvm.cc}
         # Writing the work dir and resolving the bind mounts touches the disk: off the event loop.
         request, env, binds = await asyncio.to_thread(_prepare_work, work, request, source, path, candidate_sources)
         limits = worker_limits(settings, len(request.get("candidates", [])))
@@ -91,17 +96,61 @@ async def run_worker(
             env=env,
             ro_binds=binds,
         )
-    if result.status == "timeout":
-        raise WorkerError(Status.TIMEOUT, f"the TVM worker timed out after {limits.wall_s:g} s")
-    try:
-        reply = json.loads(result.stdout.decode().strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        raise WorkerError(Status.RUNTIME_ERROR, f"the TVM worker {result.describe(limits)}") from None
-    if not reply.get("ok"):
-        status = Status.RUNTIME_ERROR if reply.get("stage") in ("run", "worker") else Status.COMPILE_ERROR
-        raise WorkerError(status, reply.get("detail", "the TVM worker failed"))
+        if result.status == "timeout":
+            raise WorkerError(Status.TIMEOUT, f"the TVM worker timed out after {limits.wall_s:g} s")
+        try:
+            reply = json.loads(result.stdout.decode().strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            raise WorkerError(Status.RUNTIME_ERROR, f"the TVM worker {result.describe(limits)}") from None
+        _raise_failure(reply, "the TVM worker failed")
+        if runner is not None:
+            reply = await measure_remote(work, request, reply, runner, limits.wall_s)
     reply["isolation"] = {"network": sandbox.network_isolated, "filesystem": sandbox.filesystem_isolated}
     return reply
+
+
+def _raise_failure(reply: dict, fallback: str) -> None:
+    """WorkerError for a reply that says nothing could be measured: a failed run, else the build."""
+    if not reply.get("ok"):
+        status = Status.RUNTIME_ERROR if reply.get("stage") in ("run", "worker", "rpc") else Status.COMPILE_ERROR
+        raise WorkerError(status, reply.get("detail", fallback))
+
+
+async def measure_remote(work: Path, request: dict, reply: dict, runner: RpcRunner, wall_s: float) -> dict:
+    """Check and time, on the tracker's device, what the worker built and left in ``work/export``.
+
+    ``tvm_rpc`` runs outside the sandbox (it needs the network) on a plan written here, from the request, not from
+    the worker's reply: which files to upload is decided by this side (see tvm_rpc's docstring for why that is
+    safe). Its checks and times replace the worker's empty ones; traces, scripts and loop info stay.
+    """
+    by_id = {r["id"]: r for r in reply["results"]}
+    params = reply.get("params", {})
+    variants = [["baseline", "baseline.so", params.get("baseline", [])]]
+    for i, cand in enumerate(request.get("candidates", [])):
+        if by_id.get(cand["id"], {}).get("status") == "ok":
+            variants.append([cand["id"], f"{i}.so", params.get(str(i), [])])
+    if request.get("candidates") and len(variants) == 1:  # every candidate was rejected: nothing to run
+        return reply
+    plan = {
+        "dir": request["export"], "host": runner.host, "port": runner.port, "key": runner.key,
+        "variants": variants, "session_timeout_s": math.ceil(wall_s),
+        **{k: request[k] for k in ("seed", "repeats", "min_repeat_ms", "check", "time") if k in request},
+    }  # fmt: skip
+    (work / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(PACKAGE_ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    cmd = [sys.executable, "-m", "speedlens.sandbox.tvm_rpc", str(work / "plan.json")]
+    out, err = await communicate(cmd, work, env, b"", wall_s)
+    if out is None:
+        raise WorkerError(Status.TIMEOUT, f"measuring on {runner.key} via {runner.host}:{runner.port} took over "
+                                          f"{wall_s:g} s")  # fmt: skip
+    try:
+        remote = json.loads(out.decode().strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise WorkerError(Status.RUNTIME_ERROR, f"the RPC runner failed: {diagnostic_tail(err)}") from None
+    _raise_failure(remote, "the RPC runner failed")
+    for result in remote["results"]:
+        by_id[result["id"]].update(result)
+    return {**reply, "baseline": {**reply["baseline"], **remote["baseline"]}, "device": remote["device"]}
 
 
 def _prepare_work(
@@ -152,6 +201,7 @@ def verdict_from(reply: dict, result: dict, settings: Settings, samples: int | N
     interval = two_sided(ratios, settings.alpha)
     verified = lower is not None and lower >= settings.min_speedup
     n = len(ratios)
+    where = f" on {reply['device']} (TVM RPC)" if reply.get("device") else ""
     if lower is None:
         why = f"too few repeats ({n}) for a bound at alpha={settings.alpha}; raise tvm.repeats"
     elif verified:
@@ -162,7 +212,7 @@ def verdict_from(reply: dict, result: dict, settings: Settings, samples: int | N
     return Verdict(
         status=Status.VERIFIED if verified else Status.NOT_FASTER,
         detail=f"{why}; metric: wall time of TVM's time_evaluator per call, original and candidate interleaved in "
-        f"one process, bound over run-level ratios; correctness on one seeded random input per buffer",
+        f"one process{where}, bound over run-level ratios; correctness on one seeded random input per buffer",
         speedup=speedup,
         speedup_lower=lower,
         speedup_upper=interval[1] if interval else None,

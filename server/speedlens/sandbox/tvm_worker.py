@@ -8,11 +8,18 @@ Request::
 
     {"source": "/path/user.py", "func": "matmul" | "Module.func", "target": {...} | null, "seed": 0,
      "repeats": 10, "min_repeat_ms": 20, "check": true, "describe": false, "time": true,
-     "candidates": [{"id": "c1", "steps": [...]} | {"id": "c2", "source": "/path/cand.py", "func": "matmul"}]}
+     "candidates": [{"id": "c1", "steps": [...]} | {"id": "c2", "source": "/path/cand.py", "func": "matmul"}],
+     "export": "/work/export", "cc": ""}
+
+With ``export`` nothing runs here: the original and every candidate that built are linked (with ``cc``, for a
+remote device) into ``export/baseline.so`` and ``export/N.so`` (N: the candidate's index in the request), the
+seeded inputs saved in ``export/inputs.npz``, and the reply carries no times; ``sandbox/tvm_rpc.py`` measures
+them on the device.
 
 Reply::
 
-    {"ok": true, "target": {...}, "threads": 2, "baseline": {"times": [...], "info": {...}, "script": "..."},
+    {"ok": true, "target": {...}, "threads": 2,
+     "baseline": {"times": [...], "info": {...}, "script": "...", "workload": "<structural hash>"},
      "results": [{"id", "status": "ok|invalid|build_error|runtime_error|incorrect|load_error",
                   "detail", "times": [...], "max_error", "script", "trace", "info"}]}
 
@@ -297,10 +304,14 @@ def compare(expected: list, actual: list, names: list[str]) -> tuple[bool, float
 class Variant:
     """One function to build, check and time: the original or a candidate."""
 
-    def __init__(self, ident: str, prim=None, sch=None, error: tuple[str, str] | None = None):
+    def __init__(
+        self, ident: str, prim=None, sch=None, error: tuple[str, str] | None = None, params: list[str] | None = None
+    ):
         self.id, self.prim, self.sch = ident, prim, sch
         self.status, self.detail = error if error else ("ok", "")
-        self.lib: Any = None  # the built module
+        # The buffer names it takes: from its prim_func here, from the plan on the RPC side (no prim_func there).
+        self.params = params if params is not None else [p.name for p in prim.params] if prim is not None else []
+        self.lib: Any = None  # the built runtime module (local), or the module loaded on the remote device
         self.timer: tuple[Any, list] | None = None  # (time_evaluator, its argument tensors)
         self.number = 1
         self.first_call_s = 0.0
@@ -320,7 +331,7 @@ def build(variant: Variant, target) -> None:
 
     module = variant.sch.mod if variant.sch is not None else tvm.IRModule({"main": variant.prim})
     try:
-        variant.lib = tvm.compile(module, target=target)
+        variant.lib = tvm.compile(module, target=target).mod
     except Exception as exc:  # noqa: BLE001
         variant.fail("build_error", f"TVM could not build it: {short_error(exc)}")
 
@@ -381,8 +392,16 @@ def handle(request: dict) -> dict:
     if variants and not any(v.alive for v in variants):  # every proposal was rejected: nothing to run
         return {**reply, "baseline": {"times": []},
                 "results": [{"id": v.id, "status": v.status, "detail": v.detail, "times": []} for v in variants]}
-    dev = tvm.cpu()
     inputs = random_inputs(original, int(request.get("seed", 0)))
+    if request.get("export"):  # measured on a remote device by the RPC runner (sandbox/tvm_rpc.py), not here
+        export(Path(request["export"]), baseline, variants, inputs, request.get("cc", ""))
+        stages.done("export")
+        if not baseline.alive:
+            return {"ok": False, "stage": "build", "detail": f"the original: {baseline.detail}"}
+        params = {"baseline": baseline.params, **{str(i): v.params for i, v in enumerate(variants) if v.alive}}
+        return {**reply, "baseline": baseline_state(baseline, original, request), "params": params,
+                "results": [variant_state(v, request) for v in variants]}
+    dev = tvm.cpu()
     if not check_variants(baseline, variants, inputs, dev, request):
         return {"ok": False, "stage": "run", "detail": f"the original: {baseline.detail}"}
     stages.done("check")
@@ -393,6 +412,24 @@ def handle(request: dict) -> dict:
     results = [variant_state(v, request) for v in variants]
     stages.done("describe")
     return {**reply, "baseline": base, "results": results}
+
+
+def export(directory: Path, baseline: Variant, variants: list[Variant], inputs: list, cc: str) -> None:
+    """Write what a remote device runs: ``baseline.so``, ``N.so`` for the N-th candidate of the request (those
+    that built) and the seeded inputs, ``inputs.npz``. ``cc`` links the libraries for the device ("" = g++)."""
+    import numpy as np
+    from tvm.support import cc as tvm_cc
+
+    directory.mkdir(parents=True, exist_ok=True)
+    fcompile = tvm_cc.cross_compiler(cc) if cc else None
+    for name, variant in [("baseline", baseline), *((str(i), v) for i, v in enumerate(variants))]:
+        if not variant.alive:
+            continue
+        try:
+            variant.lib.export_library(str(directory / f"{name}.so"), fcompile=fcompile)
+        except Exception as exc:  # noqa: BLE001 - a missing cross compiler, a linker error
+            variant.fail("build_error", f"could not link it for the device: {short_error(exc)}")
+    np.savez(directory / "inputs.npz", *inputs)
 
 
 def load_variants(request: dict, original) -> list[Variant]:
@@ -417,15 +454,15 @@ def load_variants(request: dict, original) -> list[Variant]:
 def check_variants(baseline: Variant, variants: list[Variant], inputs: list, dev, request: dict) -> bool:
     """Run the original once, then each live variant on the same inputs, failing the ones that differ; False when
     the original itself failed."""
-    names = [p.name for p in baseline.prim.params]
+    names = baseline.params
     expected = run_once(baseline, inputs, dev)
     if expected is None:
         return False
     for variant in variants:
         if not variant.alive:
             continue
-        if len(variant.prim.params) != len(names):
-            variant.fail("incorrect", f"it takes {len(variant.prim.params)} buffers, the original {len(names)}")
+        if len(variant.params) != len(names):
+            variant.fail("incorrect", f"it takes {len(variant.params)} buffers, the original {len(names)}")
             continue
         actual = run_once(variant, inputs, dev)
         if actual is not None and request.get("check", True):
@@ -450,12 +487,17 @@ def variant_state(variant: Variant, request: dict) -> dict:
 
 
 def baseline_state(baseline: Variant, original, request: dict) -> dict:
+    """The original's part of the reply; with ``describe`` also its loops, script and ``workload``: TVM's
+    structural hash of the prim_func (names aside, the same computation has the same hash), which keys the
+    search's tuning record."""
     import tvm
+    import tvm_ffi
 
     base: dict = {"times": baseline.times}
     if request.get("describe", False):
         sch = tvm.s_tir.Schedule(original)
-        base.update(info=describe(sch), script=printed(original, request["func"]))
+        base.update(info=describe(sch), script=printed(original, request["func"]),
+                    workload=f"{tvm_ffi.structural_hash(original) & (2**64 - 1):016x}")  # fmt: skip
     return base
 
 
@@ -473,7 +515,7 @@ def time_interleaved(variants: list[Variant], inputs: list, dev, request: dict) 
     for variant in variants:
         tensors = [tvm.runtime.tensor(a.copy(), dev) for a in inputs]
         variant.number = max(1, min(1000, math.ceil(min_repeat_s / max(variant.first_call_s, 1e-7))))
-        variant.timer = (variant.lib.mod.time_evaluator("main", dev, number=variant.number, repeat=1), tensors)
+        variant.timer = (variant.lib.time_evaluator("main", dev, number=variant.number, repeat=1), tensors)
     for _ in range(int(request.get("repeats", 10))):
         order = list(variants)
         rng.shuffle(order)
