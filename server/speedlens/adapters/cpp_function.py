@@ -21,7 +21,6 @@ from speedlens.harness.signature import NotGeneratable, Signature, check_generat
 from speedlens.harness.tamper import tamper_findings
 from speedlens.models import Candidate, ProgressFn, Status, Target, Verdict
 from speedlens.project import cmake, declarations
-from speedlens.project.compile_db import CompileEntry, entry_for, find_compile_db
 from speedlens.sandbox.cpp import Toolchain, compiler_version, own_headers
 from speedlens.sandbox.run import blocking_in_thread, cache_dir, workdir
 from speedlens.testcases import TestCase
@@ -92,18 +91,6 @@ class CppFunctionAdapter(CppProgramAdapter):
         return seed_cases()
 
     # ---- the project ----
-
-    def _db(self, path: Path) -> Path | None:
-        """The compile_commands.json for ``path``: configured, the project's own (clangd's search), or the one of
-        speedlens's own CMake build directory."""
-        db = find_compile_db(path, self.settings.cpp.compile_commands or None)
-        if db is None and (root := cmake.cmake_root(path)) is not None:
-            db = cmake.configured_db(root, cache_dir("cmake"))
-        return db
-
-    def project_entry(self, path: Path) -> CompileEntry | None:
-        db = self._db(path) if self.settings.cpp.use_compile_commands else None
-        return entry_for(path, db) if db is not None else None
 
     def project_toolchain(self, path: Path) -> Toolchain:
         """The compile of ``path`` as the project does it (its entry), else the configured flags."""
