@@ -24,6 +24,7 @@ from speedlens.testcases import TestCase, discover, no_tests_hint
 from speedlens.verify import Baseline, CppVerifier, describe
 
 from .base import AdapterBase, Job
+from .project_program import target_toolchain
 
 
 class CppProgramAdapter(AdapterBase):
@@ -118,7 +119,8 @@ class CppProgramAdapter(AdapterBase):
 
     async def baseline_for(self, job: Job, cases: list[TestCase]) -> Baseline:
         """The original program, built and run on every input: what every candidate is judged against."""
-        baseline = await self.verifier.baseline(job.text, job.path, cases, job.progress)
+        toolchain = await target_toolchain(job.path, self.settings, self.sandbox, job.progress, job.warnings)
+        baseline = await self.verifier.baseline(job.text, job.path, cases, job.progress, toolchain=toolchain)
         from speedlens.generated_tests import check_enough, is_generated
 
         if is_generated(cases, job.text):
@@ -184,7 +186,10 @@ class CppProgramAdapter(AdapterBase):
         cases = discover(original, self.settings, tests_dir)
         if not cases:
             raise InputError(f"no test inputs found for {original.name}", no_tests_hint(original))
-        baseline = await self.verifier.baseline(_read(original), original, cases, progress)
+        warnings: list[str] = []
+        toolchain = await target_toolchain(original, self.settings, self.sandbox, progress, warnings)
+        baseline = await self.verifier.baseline(_read(original), original, cases, progress, toolchain=toolchain)
+        baseline.notes += warnings
         verdict = await self.verifier.verify(baseline, _read(candidate), progress)
         if baseline.notes and verdict.status not in (Status.VERIFIED, Status.NOT_FASTER):
             verdict.detail += "; " + "; ".join(baseline.notes)  # verified ones carry the notes already
