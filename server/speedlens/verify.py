@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from speedlens import format as fmt
+from speedlens.analysis.tamper import tamper_findings
 from speedlens.config import Settings
 from speedlens.errors import InputError
 from speedlens.models import InputMeasurement, ProgressFn, Status, Verdict, no_progress
@@ -26,7 +27,6 @@ from speedlens.sandbox.compare import outputs_match
 from speedlens.sandbox.cpp import Build, Compiler, Toolchain, sanitizer_out_of_memory, sanitizer_report
 from speedlens.sandbox.run import Limits, RunResult, Sandbox, workdir
 from speedlens.sandbox.sanitizers import failure_kind, sanitizer_detail
-from speedlens.sandbox.tamper import tamper_findings
 from speedlens.sandbox.timing import StoppingRule, interleaved, parse_instruction_count, valgrind_wrapper
 from speedlens.stats.conformal import correct_confidence, estimate, min_inputs
 from speedlens.testcases import TestCase

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from speedlens.analysis import cpp
+from speedlens.analysis.tamper import function_tamper_findings
 from speedlens.errors import InputError
 from speedlens.harness.driver import driver_source
 from speedlens.harness.signature import NotGeneratable, Signature, check_generatable, definition_at, signature_of
-from speedlens.harness.tamper import tamper_findings
 from speedlens.models import Candidate, ProgressFn, Status, Target, Verdict
 from speedlens.project import cmake, declarations
 from speedlens.sandbox.cpp import Toolchain, compiler_version, own_headers
@@ -173,7 +173,7 @@ class CppFunctionAdapter(CppProgramAdapter):
 
     async def verify_candidate(self, job: Job, baseline: Baseline, candidate: Candidate, progress: ProgressFn
                                ) -> Verdict:
-        findings = tamper_findings(job.target.text, candidate.code)
+        findings = function_tamper_findings(candidate.code, job.target.text)
         if findings:
             return self._flagged(baseline, findings)
         return await self._verify_file(job, baseline, candidate, job.target.replace_in(job.text, candidate.code),
@@ -223,7 +223,7 @@ class CppFunctionAdapter(CppProgramAdapter):
         job = Job(original, text, changed[0], progress)
         baseline = await self.baseline_for(job, await self.inputs(job))
         rewrite = Candidate(changed[0], new_targets[changed[0].name].text, "user", f"{candidate.name}")
-        findings = tamper_findings(changed[0].text, rewrite.code)
+        findings = function_tamper_findings(rewrite.code, changed[0].text)
         if findings:
             return self._flagged(baseline, findings)
         return await self._verify_file(job, baseline, rewrite, new_text, progress)
