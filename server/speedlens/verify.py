@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from speedlens import format as fmt
+from speedlens.analysis.tamper import tamper_findings
 from speedlens.config import Settings
 from speedlens.errors import InputError
 from speedlens.files import replaced_atomically, write_atomically
@@ -29,7 +30,6 @@ from speedlens.sandbox.compare import outputs_match
 from speedlens.sandbox.cpp import Build, Compiler, Toolchain, sanitizer_out_of_memory, sanitizer_report
 from speedlens.sandbox.run import Limits, RunResult, Sandbox, blocking_in_thread, cache_dir, workdir
 from speedlens.sandbox.sanitizers import failure_kind, sanitizer_detail
-from speedlens.sandbox.tamper import tamper_findings
 from speedlens.sandbox.timing import StoppingRule, Timing, interleaved, parse_instruction_count, valgrind_wrapper
 from speedlens.stats.conformal import correct_confidence, estimate, min_inputs
 from speedlens.testcases import TestCase

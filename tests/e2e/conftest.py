@@ -101,10 +101,13 @@ def make_client() -> LanguageClient:
     client.status_updates: list[dict[str, Any]] = []  # type: ignore[misc]
     client.refreshes: list[str] = []  # type: ignore[misc]
     client.diagnostic_versions: dict[str, int | None] = {}  # type: ignore[misc]
+    # Every publication, in order: (uri, version, diagnostics), for tests about what was ever shown.
+    client.diagnostic_log: list[tuple[str, int | None, list[types.Diagnostic]]] = []  # type: ignore[misc]
 
     def publish_diagnostics(ls, params: types.PublishDiagnosticsParams):
         ls.diagnostics[params.uri] = params.diagnostics
         ls.diagnostic_versions[params.uri] = params.version
+        ls.diagnostic_log.append((params.uri, params.version, params.diagnostics))
 
     features = {**DEFAULT_CLIENT_FEATURES, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish_diagnostics}
     register_lsp_features(client, features)

@@ -129,7 +129,7 @@ def test_syntax_errors_are_reported_and_do_not_crash():
     assert syntax_errors(SOURCE) == []
     broken = "int main() {\n    int x = ;\n    for (int i = 0; i < 3; i++ {\n"
     errors = syntax_errors(broken)
-    assert errors and all(e.severity == "warning" and e.rule == "syntax" for e in errors)
+    assert errors and all(e.severity == "information" and e.rule == "syntax" for e in errors)
     assert any(e.start_line in (1, 2) for e in errors)
     findings(broken)
     find_targets(broken)

@@ -1,5 +1,5 @@
-"""The generated differential harness: signatures, what can be generated, the driver program, tamper findings
-and the header declarations a re-signatured function drags along."""
+"""The generated differential harness: signatures, what can be generated, the driver program and the header
+declarations a re-signatured function drags along."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pytest
 from speedlens.analysis import cpp
 from speedlens.harness.driver import driver_source
 from speedlens.harness.signature import NotGeneratable, check_generatable, signature_of, unsupported_part
-from speedlens.harness.tamper import tamper_findings
 from speedlens.project import declarations
 
 LIBRARY = """#include <map>
@@ -75,19 +74,6 @@ def test_driver_prints_the_return_value_and_written_arguments(tmp_path: Path):
     assert first.count("return: ") == 4 and first.count("counts: {") == 0 and first.count("counts: [") == 4
     assert first.count("data: [") == 4
     assert int(run("0 -1\n").strip()) >= 1  # calibration mode prints a repetition count
-
-
-def test_tamper_findings_name_state_clocks_and_environment():
-    original = "int f(int x) { return x * 2; }\n"
-    assert tamper_findings(original, original) == []
-    memo = "int f(int x) { static std::map<int, int> memo; return memo[x] = x * 2; }\n"
-    assert any("mutable static" in f for f in tamper_findings(original, memo))
-    assert tamper_findings(original, "int f(int x) { static const int k = 2; return x * k; }\n") == []
-    clock = "int f(int x) { auto t = std::chrono::now(); return x; }"
-    assert any("clock" in f for f in tamper_findings(original, clock))
-    environment = 'int f(int x) { return getenv("X") ? x : 0; }'
-    assert any("environment" in f for f in tamper_findings(original, environment))
-    assert any("global" in f for f in tamper_findings(original, "int cache[100];\nint f(int x) { return x; }\n"))
 
 
 def test_header_declarations_follow_a_changed_parameter_list(tmp_path: Path):

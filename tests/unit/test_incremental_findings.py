@@ -270,7 +270,7 @@ def test_syntax_errors_match_a_walk_of_every_node():
         text = random_edit(rng, text)
         data = text.encode("utf-8")
         broken = [n for n in walk(parse(text).root_node) if n.is_missing or n.is_error][:20]
-        expected = [node_finding(data, n, "syntax", "", "warning") for n in broken]
+        expected = [node_finding(data, n, "syntax", "", "information") for n in broken]
         assert [(f.start_line, f.start_col, f.end_line, f.end_col) for f in syntax_errors(text)] == [
             (f.start_line, f.start_col, f.end_line, f.end_col) for f in expected
         ]

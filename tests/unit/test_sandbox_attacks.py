@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from speedlens.analysis.tamper import tamper_findings
 from speedlens.config import Settings, apply_overrides
 from speedlens.models import Status
 from speedlens.sandbox.cpp import Compiler, Toolchain, sanitizer_report
 from speedlens.sandbox.run import Limits, RunResult, Sandbox, detect_isolation, launcher_path, workdir
-from speedlens.sandbox.tamper import tamper_findings
 from speedlens.testcases import discover
 from speedlens.verify import CppVerifier
 from tests.support.listeners import accepting

@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from speedlens.analysis import cpp
+from speedlens.analysis.tamper import function_tamper_findings
 from speedlens.errors import InputError
 from speedlens.harness.driver import driver_source
 from speedlens.harness.signature import NotGeneratable, Signature, check_generatable, definition_at, signature_of
-from speedlens.harness.tamper import tamper_findings
 from speedlens.models import Candidate, ProgressFn, Status, Target, Verdict
 from speedlens.project import cmake, declarations
-from speedlens.project.compile_db import CompileEntry, entry_for, find_compile_db
 from speedlens.sandbox.cpp import Toolchain, compiler_version, own_headers
 from speedlens.sandbox.run import blocking_in_thread, cache_dir, workdir
 from speedlens.sandbox.timing import StoppingRule, Timing
@@ -97,18 +96,6 @@ class CppFunctionAdapter(CppProgramAdapter):
         return seed_cases()
 
     # ---- the project ----
-
-    def _db(self, path: Path) -> Path | None:
-        """The compile_commands.json for ``path``: configured, the project's own (clangd's search), or the one of
-        speedlens's own CMake build directory."""
-        db = find_compile_db(path, self.settings.cpp.compile_commands or None)
-        if db is None and (root := cmake.cmake_root(path)) is not None:
-            db = cmake.configured_db(root, cache_dir("cmake"))
-        return db
-
-    def project_entry(self, path: Path) -> CompileEntry | None:
-        db = self._db(path) if self.settings.cpp.use_compile_commands else None
-        return entry_for(path, db) if db is not None else None
 
     def project_toolchain(self, path: Path) -> Toolchain:
         """The compile of ``path`` as the project does it (its entry), else the configured flags."""
@@ -218,7 +205,7 @@ class CppFunctionAdapter(CppProgramAdapter):
 
     async def verify_candidate(self, job: Job, baseline: Baseline, candidate: Candidate, progress: ProgressFn
                                ) -> Verdict:
-        findings = tamper_findings(job.target.text, candidate.code)
+        findings = function_tamper_findings(candidate.code, job.target.text)
         if findings:
             return self._flagged(baseline, findings)
         return await self._verify_file(job, baseline, candidate, job.target.replace_in(job.text, candidate.code),
@@ -301,7 +288,7 @@ class CppFunctionAdapter(CppProgramAdapter):
         job = Job(original, text, changed[0], progress)
         baseline = await self.baseline_for(job, await self.inputs(job))
         rewrite = Candidate(changed[0], new_targets[changed[0].name].text, "user", f"{candidate.name}")
-        findings = tamper_findings(changed[0].text, rewrite.code)
+        findings = function_tamper_findings(rewrite.code, changed[0].text)
         if findings:
             return self._flagged(baseline, findings)
         return await self._verify_file(job, baseline, rewrite, new_text, progress)

@@ -12,15 +12,19 @@ from speedlens.analysis import cpp
 from speedlens.config import Settings
 from speedlens.errors import InputError, SpeedlensError
 from speedlens.models import Candidate, Finding, ProgressFn, Result, Status, Target, Verdict, sort_results
+from speedlens.project import cmake
+from speedlens.project.compile_db import CompileEntry, entry_for, find_compile_db
+from speedlens.project.syntax_check import SyntaxCheck, SyntaxConfirmer
 from speedlens.propose import ProposalRequest, Proposer
 from speedlens.propose.findings import IncrementalFindings
 from speedlens.sandbox.cpp import Toolchain
-from speedlens.sandbox.run import Sandbox
+from speedlens.sandbox.run import Sandbox, cache_dir
 from speedlens.stats.selection import guard_winners_curse
 from speedlens.testcases import TestCase, discover, no_tests_hint
 from speedlens.verify import Baseline, CppVerifier, describe
 
 from .base import AdapterBase, Job
+from .project_program import target_toolchain
 
 
 class CppProgramAdapter(AdapterBase):
@@ -31,6 +35,7 @@ class CppProgramAdapter(AdapterBase):
         super().__init__(settings, sandbox)
         self.verifier = CppVerifier(settings, sandbox)
         self._findings = IncrementalFindings()  # per document: the editor asks after every keystroke
+        self._syntax = SyntaxConfirmer()
 
     # ---- cheap queries ----
 
@@ -44,13 +49,36 @@ class CppProgramAdapter(AdapterBase):
         return [t for t in targets if t.kind == "program"]  # a whole program covers its functions: verify it once
 
     def findings(self, path: Path, text: str, exact: bool) -> list[Finding]:
-        return self._findings.findings(str(path), text, exact)
+        """The rules' findings, after the syntax errors the compiler confirms (where the file has a compile
+        entry; ``project.syntax_check``: tree-sitter's guesses alone are never Warnings)."""
+        found = self._findings.findings(str(path), text, exact)
+        guesses = [f for f in found if f.rule == "syntax"]
+        if not guesses:
+            return found
+        entry = self.project_entry(path)
+        check = SyntaxCheck.of(entry, path) if entry is not None else None
+        return self._syntax.confirm(guesses, text, check, exact) + [f for f in found if f.rule != "syntax"]
 
     def forget(self, path: Path) -> None:
         self._findings.forget(str(path))
 
     def toolchain(self, path: Path) -> tuple:
         return Toolchain.for_source(path, self.settings).fingerprint()
+
+    # ---- the project ----
+
+    def _db(self, path: Path) -> Path | None:
+        """The compile_commands.json for ``path``: configured, the project's own (clangd's search), or the one of
+        speedlens's own CMake build directory."""
+        db = find_compile_db(path, self.settings.cpp.compile_commands or None)
+        if db is None and (root := cmake.cmake_root(path)) is not None:
+            db = cmake.configured_db(root, cache_dir("cmake"))
+        return db
+
+    def project_entry(self, path: Path) -> CompileEntry | None:
+        """The file's compile_commands.json entry (a header borrows one), unless the settings turn them off."""
+        db = self._db(path) if self.settings.cpp.use_compile_commands else None
+        return entry_for(path, db) if db is not None else None
 
     def known_inputs(self, path: Path, text: str) -> list[TestCase]:
         try:
@@ -91,7 +119,8 @@ class CppProgramAdapter(AdapterBase):
 
     async def baseline_for(self, job: Job, cases: list[TestCase]) -> Baseline:
         """The original program, built and run on every input: what every candidate is judged against."""
-        baseline = await self.verifier.baseline(job.text, job.path, cases, job.progress)
+        toolchain = await target_toolchain(job.path, self.settings, self.sandbox, job.progress, job.warnings)
+        baseline = await self.verifier.baseline(job.text, job.path, cases, job.progress, toolchain=toolchain)
         from speedlens.generated_tests import check_enough, is_generated
 
         if is_generated(cases, job.text):
@@ -157,7 +186,10 @@ class CppProgramAdapter(AdapterBase):
         cases = discover(original, self.settings, tests_dir)
         if not cases:
             raise InputError(f"no test inputs found for {original.name}", no_tests_hint(original))
-        baseline = await self.verifier.baseline(_read(original), original, cases, progress)
+        warnings: list[str] = []
+        toolchain = await target_toolchain(original, self.settings, self.sandbox, progress, warnings)
+        baseline = await self.verifier.baseline(_read(original), original, cases, progress, toolchain=toolchain)
+        baseline.notes += warnings
         verdict = await self.verifier.verify(baseline, _read(candidate), progress)
         if baseline.notes and verdict.status not in (Status.VERIFIED, Status.NOT_FASTER):
             verdict.detail += "; " + "; ".join(baseline.notes)  # verified ones carry the notes already

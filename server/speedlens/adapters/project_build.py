@@ -91,11 +91,11 @@ class ShadowBuild:
     def executables(self, source: Path) -> list[file_api.CMakeTarget]:
         """The executables linking the target that compiles ``source`` (its copy), [] when unknown."""
         targets = self.targets()
-        copy = self.workdir / "src" / source.resolve().relative_to(self.root)
-        return file_api.dependent_executables(targets, file_api.owners(targets, copy))
+        return file_api.dependent_executables(targets, file_api.owners(targets, self.copy_of(source)))
 
-    def copy_of(self, relative: Path) -> Path:
-        return self.workdir / "src" / relative
+    def copy_of(self, path: Path) -> Path:
+        """Where the copy holds the project's ``path`` (absolute, or relative to the project's root)."""
+        return self.workdir / "src" / (path.resolve().relative_to(self.root) if path.is_absolute() else path)
 
     def stored(self, digest: str, target: file_api.CMakeTarget) -> Path:
         """Where the executable built from the copy with content ``digest`` is kept: a build is content-addressed,

@@ -28,6 +28,7 @@ CPP_SUFFIXES = CPP_SOURCES | CPP_HEADERS
 # Scopes whose names qualify the functions defined inside them.
 _NAMED_SCOPES = {"namespace_definition", "class_specifier", "struct_specifier", "union_specifier"}
 _MAX_SYNTAX_ERRORS = 20
+GUESS = "information"  # the severity of a syntax error tree-sitter alone saw: never a Warning
 
 _local = threading.local()  # a tree_sitter.Parser is not thread-safe: one per thread
 
@@ -243,6 +244,9 @@ def syntax_errors(source: str) -> list[Finding]:
 
 
 def tree_syntax_errors(tree: tree_sitter.Tree, source: bytes) -> list[Finding]:
+    """Tree-sitter's ERROR and MISSING nodes, as Information: a parse without the preprocessor is a guess (a
+    header of macros that compiles has them), so only a compiler's confirmation makes one a Warning
+    (``project.syntax_check``)."""
     errors: list[Finding] = []
     cursor = tree.walk()
     while len(errors) < _MAX_SYNTAX_ERRORS:
@@ -250,10 +254,10 @@ def tree_syntax_errors(tree: tree_sitter.Tree, source: bytes) -> list[Finding]:
         if node is None:  # pragma: no cover - a cursor on a tree stands on a node
             return errors
         if node.is_missing:
-            errors.append(node_finding(source, node, "syntax", f"missing '{node.type}'", "warning"))
+            errors.append(node_finding(source, node, "syntax", f"missing '{node.type}'", GUESS))
         elif node.is_error:
             snippet = " ".join(text(node).split())[:40]
-            errors.append(node_finding(source, node, "syntax", f"syntax error near '{snippet}'", "warning"))
+            errors.append(node_finding(source, node, "syntax", f"syntax error near '{snippet}'", GUESS))
         if node.has_error and cursor.goto_first_child():  # only broken subtrees hold ERROR or MISSING nodes
             continue
         while not cursor.goto_next_sibling():

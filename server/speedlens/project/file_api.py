@@ -1,14 +1,20 @@
 """The CMake File API (codemodel-v2) of speedlens's own build: which target compiles a source file, and which
-executables link that target (its tests and benchmarks), so a rewrite rebuilds and tests only what it reaches."""
+executables link that target (its tests and benchmarks), so a rewrite rebuilds and tests only what it reaches;
+and how a target compiles its sources and links (its flags, includes, defines, libraries), so a program whose
+``main`` belongs to an executable target is built as the project builds it, not as one translation unit alone."""
 
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
 QUERY = Path(".cmake") / "api" / "v1" / "query" / "codemodel-v2"
 REPLY = Path(".cmake") / "api" / "v1" / "reply"
+
+
+CompileGroup = tuple[Path, tuple[str, ...], tuple[Path, ...]]
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,14 @@ class CMakeTarget:
     sources: tuple[Path, ...]  # absolute
     artifacts: tuple[Path, ...]  # absolute
     dependencies: tuple[str, ...]  # target ids
+    link: tuple[str, ...] = ()  # the link command's fragments (flags, libraries), relative paths made absolute
+    # Per compiled source: (source, its compile flags including -D and -I/-isystem, its include directories).
+    compile_groups: tuple[CompileGroup, ...] = ()
+
+    def compile_flags(self, source: Path) -> tuple[tuple[str, ...], tuple[Path, ...]] | None:
+        """(flags, include directories) the target compiles ``source`` with; None when it does not compile it."""
+        source = source.resolve()
+        return next(((flags, includes) for path, flags, includes in self.compile_groups if path == source), None)
 
 
 def write_query(build: Path) -> None:
@@ -45,12 +59,42 @@ def read_targets(build: Path) -> list[CMakeTarget]:
 
 
 def _target(data: dict, source_dir: Path, build_dir: Path) -> CMakeTarget:
+    sources = tuple((source_dir / s["path"]).resolve() for s in data.get("sources", []))
     return CMakeTarget(
-        id=data["id"], name=data["name"], type=data.get("type", ""),
-        sources=tuple((source_dir / s["path"]).resolve() for s in data.get("sources", [])),
+        id=data["id"], name=data["name"], type=data.get("type", ""), sources=sources,
         artifacts=tuple((build_dir / a["path"]).resolve() for a in data.get("artifacts", [])),
         dependencies=tuple(d["id"] for d in data.get("dependencies", [])),
+        link=_link(data, build_dir / data.get("paths", {}).get("build", ".")),
+        compile_groups=_compile_groups(data, sources),
     )
+
+
+def _link(data: dict, directory: Path) -> tuple[str, ...]:
+    """The link fragments as arguments; a relative library (``libfoo.a``) is relative to the target's build
+    directory, where CMake runs the link."""
+    args: list[str] = []
+    for fragment in (data.get("link") or {}).get("commandFragments", []):
+        for arg in shlex.split(fragment.get("fragment", "")):
+            relative = not arg.startswith("-") and not Path(arg).is_absolute()
+            args.append(str((directory / arg).resolve()) if relative else arg)
+    return tuple(args)
+
+
+def _compile_groups(data: dict, sources: tuple[Path, ...]) -> tuple[CompileGroup, ...]:
+    """Each C++ source's flags: the group's command fragments, its defines and its include directories."""
+    groups: list[CompileGroup] = []
+    for group in data.get("compileGroups", []):
+        if group.get("language") not in ("CXX", None):
+            continue
+        flags = [arg for f in group.get("compileCommandFragments", []) for arg in shlex.split(f.get("fragment", ""))]
+        flags += [f"-D{d['define']}" for d in group.get("defines", []) if "define" in d]
+        includes = tuple(Path(i["path"]) for i in group.get("includes", []) if "path" in i)
+        flags += [arg for i in group.get("includes", []) if "path" in i
+                  for arg in (("-isystem", i["path"]) if i.get("isSystem") else ("-I" + i["path"],))]
+        for index in group.get("sourceIndexes", []):
+            if 0 <= index < len(sources):
+                groups.append((sources[index], tuple(flags), includes))
+    return tuple(groups)
 
 
 def owners(targets: list[CMakeTarget], source: Path) -> list[CMakeTarget]:

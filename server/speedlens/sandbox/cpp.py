@@ -38,6 +38,10 @@ class Toolchain:
     # The original's own headers (from the compiler's dependency output): the only project files a compile sees,
     # so a candidate can include what the original includes, and nothing else of the project (.env, keys…).
     deps: tuple[Path, ...] = ()
+    # What the program links besides its own file (a CMake target's libraries, ``adapters.project_program``),
+    # after the sources; ``link_digest`` is their content, so a rebuilt library is a new toolchain.
+    link: tuple[str, ...] = ()
+    link_digest: str = ""
 
     @classmethod
     def for_source(cls, source_path: Path, settings: Settings) -> Toolchain:
@@ -59,7 +63,8 @@ class Toolchain:
         return cls(resolved, tuple(flags), compiler_version(resolved), tuple(includes), deps)
 
     def fingerprint(self) -> tuple:
-        return self.compiler, self.flags, self.version
+        linked = (self.link, self.link_digest) if self.link else ()
+        return self.compiler, self.flags, self.version, *linked
 
 
 @functools.lru_cache(maxsize=16)
@@ -172,7 +177,7 @@ class Compiler:
                     (wd / "options.cpp").write_text(options, encoding="utf-8")
                     units.append("options.cpp")
                 argv = [toolchain.compiler, *toolchain.flags, *(SANITIZE_FLAGS if sanitize else [])]
-                argv += [f"-I{d}" for d in toolchain.include_dirs] + [*units, "-o", "prog"]
+                argv += [f"-I{d}" for d in toolchain.include_dirs] + [*units, "-o", "prog", *toolchain.link]
                 binds = [*toolchain.deps, *_toolchain_root(toolchain.compiler)]
                 result = await self.sandbox.run(argv, workdir=wd, limits=self.limits(), ro_binds=binds)
                 if not result.ok or not (wd / "prog").exists():

@@ -1,0 +1,53 @@
+"""A program inside a CMake project (samples/cmake's ``wordstats`` app, whose main calls the project's library) is
+built as its target builds it: the target's flags, linked with ``libtextstats.a`` built in speedlens's copy. Alone,
+one translation unit would not find the library's header nor link its functions. Through the CLI, on a copy of
+the sample; the copy is never written."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_function_level import FAST_TIMING, SAMPLE, snapshot, speedlens
+
+APP = Path("apps") / "wordstats.cpp"
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600),
+              pytest.mark.skipif(shutil.which("cmake") is None, reason="needs cmake")]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The sample with ten inputs for the app: a prefix, then 150 000 words (reading them is the slow part)."""
+    root = tmp_path / "textstats"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("build"))
+    (root / "speedlens.toml").write_text(FAST_TIMING)
+    tests = root / "apps" / "wordstats.tests"
+    tests.mkdir()
+    for k in range(10):
+        rng = random.Random(k)
+        words = ("".join(rng.choice("abcdefgh") for _ in range(rng.randint(2, 9))) for _ in range(150_000))
+        (tests / f"{k:02d}.in").write_text("ab\n" + " ".join(words) + "\n")
+    return root
+
+
+def test_optimize_and_verify_a_program_that_links_its_targets_library(project: Path):
+    before = snapshot(project)
+    optimized = speedlens("optimize", str(APP), "--json", cwd=project)
+    assert optimized.returncode == 0, optimized.stderr
+    report = json.loads(optimized.stdout)
+    assert not report["problems"], report["problems"]
+    best = report["results"][0]
+    assert best["status"] == "verified" and best["target"]["kind"] == "program", best
+    assert not any("undefined reference" in (r["detail"] or "") for r in report["results"])
+
+    candidate = project.parent / "wordstats_fast.cpp"
+    candidate.write_text(best["code"])
+    verified = speedlens("verify", str(APP), str(candidate), "--json", cwd=project)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert json.loads(verified.stdout)["status"] == "verified"
+    assert snapshot(project) == before  # nothing written in the project: no build directory, no edit
