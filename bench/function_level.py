@@ -118,17 +118,16 @@ def known_rewrite(root: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-aa", action="store_true")
-    parser.add_argument("--only-agreement", action="store_true", help="measure only known_rewrite (no optimize)")
+    parser.add_argument("--skip-optimize", action="store_true", help="measure only aa and known_rewrite")
     args = parser.parse_args()
     fresh_cache()
     directory = Path(tempfile.mkdtemp(prefix="speedlens-function-bench-"))
     root = copy_sample(directory)
-    if args.only_agreement:
-        emit("function_level", known_rewrite=known_rewrite(root))
-        return
-    times = optimize_times(root)
-    join = times.pop("join")
-    fields = {**times, "join_speedup": join.get("speedup"), "join_lower": join.get("speedup_lower")}
+    fields: dict = {}
+    if not args.skip_optimize:
+        times = optimize_times(root)
+        join = times.pop("join")
+        fields = {**times, "join_speedup": join.get("speedup"), "join_lower": join.get("speedup_lower")}
     if not args.skip_aa:
         fields["aa"] = aa(root)
     fields["known_rewrite"] = known_rewrite(root)

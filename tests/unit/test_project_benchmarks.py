@@ -45,14 +45,17 @@ def test_the_filter_selects_every_instance_of_the_cases_and_nothing_else():
 
 
 def test_arguments_follow_what_the_installed_release_understands():
-    old = Flags.from_help("--benchmark_min_time=<min_time>\n--benchmark_enable_random_interleaving={true|false}")
-    assert old == Flags(random_interleaving=True, min_time_suffix=False)
+    old = Flags.from_help("--benchmark_min_time=<min_time>\n--benchmark_min_warmup_time=<min_warmup_time>\n"
+                          "--benchmark_enable_random_interleaving={true|false}")
+    assert old == Flags(random_interleaving=True, min_time_suffix=False, warmup=True)
     argv = run_arguments(["BM_Join"], old, 3, 0.05)
     assert "--benchmark_min_time=0.05" in argv and "--benchmark_repetitions=3" in argv
     assert "--benchmark_enable_random_interleaving=true" in argv and "--benchmark_format=json" in argv
+    assert "--benchmark_min_warmup_time=0.05" in argv
     new = Flags.from_help("--benchmark_min_time=`<integer>x` OR `<float>s`")
     assert new == Flags(random_interleaving=False, min_time_suffix=True)
-    assert "--benchmark_min_time=0.05s" in run_arguments(["BM_Join"], new, 1, 0.05)
+    argv = run_arguments(["BM_Join"], new, 1, 0.05)
+    assert "--benchmark_min_time=0.05s" in argv and not any("warmup" in a for a in argv)
 
 
 def test_cpu_times_are_per_instance_repetition_in_seconds():

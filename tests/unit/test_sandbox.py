@@ -236,6 +236,16 @@ def test_run_batch_returns_each_jobs_output(tmp_path):
     assert results[1].stdout_sha256 == hashlib.sha256(b"line 1\n").hexdigest()
 
 
+def test_run_commands_runs_each_command_with_its_arguments_in_one_sandbox():
+    """Two benchmark executables' A/B turn: commands with arguments, in order, each with its own result, a failing
+    one not stopping the next."""
+    with workdir() as wd:
+        results = asyncio.run(Sandbox().run_commands(
+            [["/bin/echo", "original", "--x=1"], ["/bin/sh", "-c", "exit 3"], ["/bin/echo", "candidate"]], workdir=wd))
+    assert [r.stdout for r in results] == [b"original --x=1\n", b"", b"candidate\n"]
+    assert [r.status for r in results] == ["ok", "exit", "ok"] and results[1].exit_code == 3
+
+
 def test_the_launcher_takes_no_program_on_its_command_line():
     """Jobs only arrive framed on its stdin, so nothing about a job shows in a process listing or /proc/*/cmdline."""
     proc = subprocess.run([str(launcher_path()), "/bin/echo", "hi"], input=b"", capture_output=True)

@@ -77,3 +77,18 @@ def test_a_candidate_near_the_threshold_is_not_stopped_as_hopeless():
 @pytest.mark.parametrize("values, expected", [([1.0, 2.0, 3.0], [1.0, 1.0, 1.0])])
 def test_run_ratios_pair_the_same_repetition(values, expected):
     assert Samples(values, values).run_ratios() == expected
+
+
+@pytest.mark.parametrize("warm_up", [True, False])
+def test_the_warm_up_round_is_skipped_for_measurements_that_warm_up_themselves(warm_up):
+    calls = []
+    measure = fake_round(2.0, 0.01)
+
+    async def counting(plan):
+        calls.append(plan)
+        return await measure(plan)
+
+    settings = TimingSettings(min_repetitions=5, max_repetitions=5, budget_s=60)
+    timing = asyncio.run(interleaved(counting, CASES, settings, 9, warm_up=warm_up))
+    assert timing.rounds == 5 and len(calls) == 5 + warm_up
+    assert all(len(s.original) == 5 for s in timing.samples.values())

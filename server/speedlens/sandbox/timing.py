@@ -128,10 +128,12 @@ async def interleaved(
     min_pooled: int = 9,
     progress: ProgressFn = no_progress,
     rule: StoppingRule | None = None,
+    warm_up: bool = True,
 ) -> Timing:
     """Time original and candidate on each case, interleaved, until the answer is known or the budget is spent.
 
-    One warm-up pair per case first (not recorded). Then rounds: every case once per round, cases shuffled,
+    One warm-up pair per case first (not recorded; ``warm_up=False`` when each measurement warms up itself, as a
+    Google Benchmark turn with a warm-up time does). Then rounds: every case once per round, cases shuffled,
     A/B order random per pair. A hopeless candidate (``rule.hopeless``) stops as soon as the data say so. Otherwise,
     after ``min_repetitions`` rounds (raised so that all cases together give at least ``min_pooled`` pairs for a
     run-level bound), stop once ``rule`` says the verdict cannot change, or the estimate has settled (see
@@ -139,7 +141,8 @@ async def interleaved(
     """
     rng = random.Random(settings.seed)
     samples = {case: Samples() for case in cases}
-    await measure_round([(which, case) for case in cases for which in _order(rng)])
+    if warm_up:
+        await measure_round([(which, case) for case in cases for which in _order(rng)])
     min_rounds = max(settings.min_repetitions, -(-min_pooled // max(1, len(cases))))
     max_rounds = max(min_rounds, settings.max_repetitions)
     start = time.monotonic()
