@@ -291,8 +291,8 @@ def header_texts(best: list[Result]) -> tuple[dict[Path, str], list[Result]]:
     kept: list[Result] = []
     for result in best:
         edits = result.candidate.meta.get("header_edits", [])
-        clashes = [e["path"] for e in edits if Path(e["path"]) in headers
-                   or Path(e["path"]).read_text(encoding="utf-8") != e["original"]]
+        stale = result.candidate.stale_header(lambda header: Path(header).read_text(encoding="utf-8"))
+        clashes = [e["path"] for e in edits if Path(e["path"]) in headers] + ([stale] if stale else [])
         if clashes:
             err.print(f"skipped the rewrite of {result.target.name}: {clashes[0]} changed; run optimize again")
             continue

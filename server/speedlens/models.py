@@ -111,6 +111,13 @@ class Candidate:
     description: str = ""
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
+    def stale_header(self, current: Callable[[str], str | None]) -> str | None:
+        """The first header whose declarations this rewrite edits and whose text (``current(path)``: the editor's
+        buffer or the file; None when unreadable) is no longer the text the edit was made on, else None. Applying
+        the rewrite without that header's edit would leave a declaration that no longer matches: it is refused."""
+        return next((e["path"] for e in self.meta.get("header_edits", ()) if current(e["path"]) != e["original"]),
+                    None)
+
     def diff(self, path: str = "file") -> str:
         """The target's diff, then the diff of every header declaration the rewrite had to change with it."""
         text = unified_diff(self.target.text, self.code, path)

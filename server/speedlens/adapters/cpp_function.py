@@ -18,7 +18,14 @@ from speedlens.analysis import cpp
 from speedlens.analysis.tamper import function_tamper_findings
 from speedlens.errors import InputError
 from speedlens.harness.driver import driver_source
-from speedlens.harness.signature import NotGeneratable, Signature, check_generatable, definition_at, signature_of
+from speedlens.harness.signature import (
+    NotGeneratable,
+    Signature,
+    check_generatable,
+    check_no_mutable_globals,
+    definition_at,
+    signature_of,
+)
 from speedlens.models import Candidate, ProgressFn, Status, Target, Verdict
 from speedlens.project import cmake, declarations
 from speedlens.sandbox.cpp import Toolchain, compiler_version, own_headers
@@ -121,11 +128,12 @@ class CppFunctionAdapter(CppProgramAdapter):
         try:
             signature = signature_of(definition)
             check_generatable(signature)
+            check_no_mutable_globals(definition)
         except NotGeneratable as exc:
             raise InputError(
-                str(exc), "verify it through a program that calls it (a file with main and test inputs), or add an "
-                "overload taking generatable types (argument tuples recorded from the project's tests, or written "
-                "by a model, are not supported yet)"
+                str(exc), exc.hint or "verify it through a program that calls it (a file with main and test inputs), "
+                "or add an overload taking generatable types (argument tuples recorded from the project's tests, or "
+                "written by a model, are not supported yet)"
             ) from None
         toolchain = self.project_toolchain(job.path)
         headers = declarations.project_headers(job.text, job.path.parent.resolve(), toolchain.include_dirs)

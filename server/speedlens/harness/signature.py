@@ -47,7 +47,12 @@ class Signature:
 
 
 class NotGeneratable(Exception):
-    """The harness cannot call this function; the message says why and what would let speedlens verify it."""
+    """The harness cannot call this function; the message says why and ``hint`` (when set) what would let speedlens
+    verify it."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 def definition_at(source: str, line: int) -> tree_sitter.Node | None:
@@ -110,6 +115,50 @@ def check_generatable(signature: Signature) -> None:
                 f"{signature.name}: parameter `{param.name}` has type `{param.type}`, and `{problem}` is not a type "
                 "the generated harness can build (integers, floating point, bool, char, std::string, std::vector/"
                 "array/deque/list/map/set/unordered_map/unordered_set/pair/tuple of these)")
+
+
+def check_no_mutable_globals(definition: tree_sitter.Node) -> None:
+    """Raises ``NotGeneratable`` when the function reads or writes a mutable variable of its file's namespace
+    scope: the harness neither sets that state before a call nor compares it after, and its repeated calls would
+    carry it from one call to the next, so neither correctness nor timing would mean what they say."""
+    root = definition
+    while root.parent is not None:
+        root = root.parent
+    shared = _mutable_globals(root)
+    if not shared:
+        return
+    body = definition.child_by_field_name("body")
+    local = {cpp.text(n) for n in cpp.walk(definition) if n.type == "identifier" and n.parent is not None
+             and n.parent.type in ("init_declarator", "parameter_declaration", "declaration",
+                                   "reference_declarator", "pointer_declarator", "array_declarator")}
+    used = sorted({cpp.text(n) for n in cpp.walk(body) if n.type == "identifier"} & (shared - local)) if body else []
+    if used:
+        name = cpp.qualified_name(definition)
+        raise NotGeneratable(
+            f"{name} uses mutable global state ({', '.join(f'`{u}`' for u in used)}): the generated harness "
+            "passes arguments and compares results and arguments only, so it can neither set that state nor check "
+            "what a rewrite does to it",
+            "verify it through a program that calls it (a file with main and test inputs), or pass the state as a "
+            "parameter (a reference the harness generates and compares)")
+
+
+def _mutable_globals(root: tree_sitter.Node) -> set[str]:
+    """The names of the variables declared at namespace scope (outside functions and classes) without const."""
+    names: set[str] = set()
+    for node in cpp.walk(root):
+        if node.type != "declaration" or cpp.function_declarator(node) is not None:
+            continue
+        if any(a.type in ("function_definition", "field_declaration_list", "compound_statement")
+               for a in cpp.ancestors(node)):
+            continue
+        qualifiers = {cpp.text(c) for c in node.children if c.type in ("type_qualifier", "storage_class_specifier")}
+        if qualifiers & {"const", "constexpr"}:
+            continue
+        for declarator in node.children_by_field_name("declarator"):
+            identifier = next((n for n in cpp.walk(declarator) if n.type == "identifier"), None)
+            if identifier is not None:
+                names.add(cpp.text(identifier))
+    return names
 
 
 def _is_buffer(params: tuple[Param, ...], index: int) -> bool:

@@ -242,6 +242,18 @@ def target_edit(target: Target, text: str, new_code: str, units: Units = utf16_l
     )
 
 
+def whole_text_edit(text: str, new_text: str, units: Units = utf16_len) -> types.TextEdit:
+    """A TextEdit that turns all of ``text`` into ``new_text``."""
+    last = text[text.rfind("\n") + 1:]
+    end = types.Position(line=text.count("\n"), character=units(last))
+    return types.TextEdit(range=types.Range(start=types.Position(line=0, character=0), end=end), new_text=new_text)
+
+
+# A header the rewrite's declaration edits change: (uri, version of its open buffer or None, its text now, its text
+# after the edit).
+HeaderChange = tuple[str, int | None, str, str]
+
+
 def code_action(
     result: Result,
     uri: str,
@@ -250,19 +262,24 @@ def code_action(
     preferred: bool,
     document_changes: bool = True,
     units: Units = utf16_len,
+    headers: Iterable[HeaderChange] = (),
 ) -> types.CodeAction:
-    edit = target_edit(result.target, text, result.candidate.code, units)
+    """The quick fix: the target's lines replaced and, in the same WorkspaceEdit, every header whose declarations
+    the rewrite changed (ARCHITECTURE.md, "Adapters"), so applying it leaves a project that compiles."""
+    edits = [(uri, version, target_edit(result.target, text, result.candidate.code, units))]
+    edits += [(h_uri, h_version, whole_text_edit(now, new, units)) for h_uri, h_version, now, new in headers]
     if document_changes:
         workspace_edit = types.WorkspaceEdit(
             document_changes=[
                 types.TextDocumentEdit(
-                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=e_uri, version=e_version),
                     edits=[edit],
                 )
+                for e_uri, e_version, edit in edits
             ]
         )
     else:
-        workspace_edit = types.WorkspaceEdit(changes={uri: [edit]})
+        workspace_edit = types.WorkspaceEdit(changes={e_uri: [edit] for e_uri, _, edit in edits})
     return types.CodeAction(
         title=action_title(result),
         kind=types.CodeActionKind.QuickFix,

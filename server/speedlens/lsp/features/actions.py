@@ -3,6 +3,8 @@ it (a diff, in clients that offer one); create NAME.tests/ for the "no test inpu
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lsprotocol import types
 
 from speedlens.lsp import convert
@@ -41,13 +43,31 @@ def register(server) -> None:
         actions = []
         preview = _preview_command(ls)
         for i, r in enumerate(chosen):
+            headers = _header_changes(ls, r)
+            if headers is None:
+                continue  # a header it edits changed since: applying it would break the build
             actions.append(convert.code_action(r, doc.uri, doc.version, doc.text, preferred=(i == 0),
-                                               document_changes=changes, units=doc.units))
+                                               document_changes=changes, units=doc.units, headers=headers))
             if preview:
                 actions.append(convert.preview_action(r, doc.uri, doc.text, preview))
         actions.extend(convert.create_tests_action(d, doc.uri) for d in params.context.diagnostics
                        if d.source == convert.SOURCE and d.code == NO_TESTS_CODE)
         return actions
+
+
+def _header_changes(ls, result) -> list[convert.HeaderChange] | None:
+    """The headers the rewrite's declaration edits change, as their open buffers (or files) are now; None when one
+    is no longer the text the edit was made on."""
+    docs = {e["path"]: get_doc(ls, Path(e["path"]).as_uri()) for e in result.candidate.meta.get("header_edits", ())}
+
+    def current(path: str) -> str | None:
+        found = docs.get(path)
+        return found.text if found is not None else None
+
+    if result.candidate.stale_header(current):
+        return None
+    return [(doc.uri, doc.version if doc.opened else None, doc.text, e["text"])
+            for e in result.candidate.meta.get("header_edits", ()) if (doc := docs[e["path"]]) is not None]
 
 
 def _preview_command(ls) -> str | None:
