@@ -180,3 +180,30 @@ def test_row_reductions_are_split_into_simd_partials_that_tvm_accepts_and_verify
         assert len(result["times"]) == len(result["baseline_times"]) == 11  # timed, interleaved with the original
     # Neighbours can turn the split off again, so the search compares both.
     assert any(not c["rfactor"] for c in policy.neighbours(configs[0], blocks))
+
+
+def test_packing_the_gemm_operand_is_a_legal_schedule_with_the_originals_outputs(tmp_path):
+    """The pack move: B's panel per vector tile copied into a [tile, k, lanes] buffer (cache_read, compute_at,
+    transform_layout). TVM accepts it and the outputs match; an index map that is not arithmetic is refused."""
+    from speedlens.propose.tvm_search import worker_measurer
+    from speedlens.sandbox.run import Sandbox
+
+    path = tmp_path / "gemm.py"
+    path.write_text(GEMM)
+    [target] = find_targets(GEMM)
+    measure = worker_measurer(GEMM, target, path, Settings(), Sandbox(), repeats=1)
+    [root] = asyncio.run(measure([[]]))
+    blocks = root["info"]["blocks"]
+    assert blocks[0]["read_loops"] == [[0, 2], [2, 1]]  # A[i, k], B[k, j]: loops in the order of the indices
+    policy = HeuristicPolicy(Hardware(cores=1, vector_bits=256))
+    config = next(c for c in policy.initial_configs(blocks) if 128 // (c["v_in"] * c["v_mid"]) >= 2)
+    assert any(m.get("pack") for m in policy.neighbours(config, blocks))
+    packed = policy.steps({**config, "pack": True}, blocks)
+    assert {"op": "transform_layout", "block": "B_global", "buffer": 0, "kind": "write",
+            "index_map": f"lambda k, j: (j // {config['v_in'] * config['v_mid']}, k, "
+                         f"j % {config['v_in'] * config['v_mid']})"} in packed  # fmt: skip
+    evil = [*packed[:-2], {**packed[-2], "op": "transform_layout", "block": "B_global",
+                           "index_map": "lambda k, j: __import__('os').system('true')"}]  # fmt: skip
+    ok, refused = asyncio.run(measure([packed, evil]))
+    assert ok["status"] == "ok", ok.get("detail")
+    assert refused["status"] == "invalid" and "index_map must be a lambda" in refused["detail"]

@@ -276,9 +276,14 @@ class HeuristicPolicy:
                     configs.append((cost, {
                         "main": main["name"], "v_in": v_in, "r_in": r_in, "k_in": k_in, "v_mid": v_mid,
                         "r_mid": r_mid, "unroll": 64, "cache": True, "parallel_mid": False, "inline": False,
+                        "pack": False,
                     }))  # fmt: skip
+        return self._ranked(configs, main, vec_ext)
+
+    def _ranked(self, configs: list[tuple[float, dict]], main: dict, vec_ext: int) -> list[dict]:
+        """Cheapest first, but the best config of each register-tile shape before any second of a shape; each
+        packable one (enough vector tiles to run in parallel) also with its operand packed, right after it."""
         configs.sort(key=lambda x: x[0])
-        # Diversity first: the best config per register-tile shape, then the rest.
         seen: set[tuple[int, int]] = set()
         diverse: list[dict] = []
         rest: list[dict] = []
@@ -286,7 +291,11 @@ class HeuristicPolicy:
             shape = (c["v_in"], c["r_in"])
             (rest if shape in seen else diverse).append(c)
             seen.add(shape)
-        return diverse[:6] + rest[:30]
+        packable = self._packed_operand(main) is not None
+        first = [variant for c in diverse[:6] for variant in
+                 ([c, {**c, "pack": True}] if packable and vec_ext // (c["v_in"] * c["v_mid"]) >= 2 * self.hw.cores
+                  else [c])]  # fmt: skip
+        return first + rest[:30]
 
     def neighbours(self, config: dict, blocks: list[dict]) -> list[dict]:
         """One-parameter moves: adjacent tile sizes, unroll depth, what runs in parallel, caching."""
@@ -307,6 +316,10 @@ class HeuristicPolicy:
             moves += [{**config, key: sizes[j]} for j in (i - 1, i + 1) if 0 <= j < len(sizes)]
         moves += [{**config, "unroll": u} for u in (0, 16, 512) if u != config["unroll"]]
         moves += [{**config, "parallel_mid": not config["parallel_mid"]}, {**config, "cache": not config["cache"]}]
+        # Packing parallelizes over vector tiles only: worth a sample when there are enough of them for the cores.
+        vector_tiles = ext["v"] // (config["v_in"] * config["v_mid"])
+        if self._packed_operand(main) is not None and vector_tiles >= 2 * self.hw.cores:
+            moves.append({**config, "pack": not config.get("pack", False)})
         if any(not b["reduction"] and set(b["writes"]) & set(main["reads"]) for b in blocks):
             moves.append({**config, "inline": not config["inline"]})  # padding: inlined, or computed once
         self.rng.shuffle(moves)
@@ -324,6 +337,7 @@ class HeuristicPolicy:
             f"unroll {config['unroll']}" + (", cached accumulator" if config["cache"] else "")
             + (", parallel over 2 tile levels" if config["parallel_mid"] else "")
             + (", producers inlined" if config.get("inline") else "")
+            + (", operand packed per tile" if config.get("pack") else "")
         )
 
     # -- turning a config into steps --
@@ -360,7 +374,10 @@ class HeuristicPolicy:
         other_s = [f"l{i}" for i, loop in enumerate(loops) if loop["kind"] == "S" and i not in (vec, row)]
         other_r = [f"l{i}" for i, loop in enumerate(loops) if loop["kind"] == "R" and i != red]
         tiled = [i for i in (row, vec) if i is not None]
-        outer = other_s + [f"l{i}_0" for i in tiled]
+        packed = self._packed_operand(block) if c.get("pack") else None
+        # Packing: the vector tile loop goes outside the row tile loop, so each vector tile's panel of the operand
+        # is packed once and reused by every row tile of it.
+        outer = other_s + [f"l{i}_0" for i in (tiled if packed is None else reversed(tiled))]
         mid = [f"l{i}_1" for i in tiled]
         order = outer + mid + other_r + [f"l{red}_0", f"l{red}_1"] + [f"l{i}_2" for i in tiled]
         steps.append({"op": "reorder", "block": name, "order": [names.index(n) for n in order]})
@@ -369,6 +386,9 @@ class HeuristicPolicy:
             steps.append({"op": "reverse_compute_at", "block": f"{block['writes'][0]}_global", "target": name,
                           "loop": len(outer) + len(mid) - 1})  # fmt: skip
         fused = len(outer) + (len(mid) if c["parallel_mid"] else 0)
+        if packed is not None:  # the packing block sits in the vector tile loop: fuse and run in parallel above it
+            steps += self._pack_steps(block, packed, len(other_s), c["v_in"] * c["v_mid"])
+            fused = len(other_s) + 1
         if fused > 1:
             steps.append({"op": "fuse", "block": name, "loops": list(range(fused))})
         steps.append({"op": "parallel", "block": name, "loop": 0})
@@ -382,6 +402,32 @@ class HeuristicPolicy:
         steps.append({"op": "vectorize", "block": f"{name}_init", "loop": -1})
         if c["cache"]:
             steps.append({"op": "vectorize", "block": f"{block['writes'][0]}_global", "loop": -1})
+        return steps
+
+    def _packed_operand(self, block: dict) -> int | None:
+        """The read (index) that streams along the vector and reduction loops but not the row loop: a GEMM's B,
+        read a row of the tile at a time, a large stride apart along the reduction."""
+        vec, row, red = self._roles(block)
+        for index, used in enumerate(block.get("read_loops", [])):
+            operand = block["reads"][index] not in block["writes"]  # not the accumulator
+            if operand and len(used) == 2 and vec in used and red in used and row not in used:
+                return index
+        return None
+
+    def _pack_steps(self, block: dict, read: int, at: int, tile: int) -> Trace:
+        """Copy the operand's panel for one vector tile, at loop ``at``, into a buffer laid out [tile, k, lanes]:
+        the register tile then reads it contiguously along the reduction."""
+        name = f"{block['reads'][read]}_global"
+        steps: Trace = [{"op": "cache_read", "block": block["name"], "buffer": read, "scope": "global"},
+                        {"op": "compute_at", "block": name, "target": block["name"], "loop": at}]  # fmt: skip
+        vec, _, red = self._roles(block)
+        # The copy's indices in the operand's own order: the reduction index first or the vector one.
+        if block["read_loops"][read].index(red) < block["read_loops"][read].index(vec):
+            index_map = f"lambda k, j: (j // {tile}, k, j % {tile})"
+        else:
+            index_map = f"lambda j, k: (j // {tile}, k, j % {tile})"
+        steps.append({"op": "transform_layout", "block": name, "buffer": 0, "kind": "write", "index_map": index_map})
+        steps.append({"op": "vectorize", "block": name, "loop": -1})
         return steps
 
     def _elementwise_steps(self, block: dict, vec_factor: int) -> Trace:
@@ -508,7 +554,10 @@ STEP_LANGUAGE = """Each step is a JSON object; blocks by name, loops by index in
                                                              parallel/vectorize of C)
   {"op": "rfactor", "block": "S", "loop": 2, "factor_axis": 1}   (partial results per iteration of reduction
       loop 2 in a new block "S_rf", whose loop 2 is spatial and can be vectorized; factor_axis, default 0, is
-      where that loop goes in the partial-results buffer)"""
+      where that loop goes in the partial-results buffer)
+  {"op": "transform_layout", "block": "B_global", "buffer": 0, "kind": "write",
+   "index_map": "lambda k, j: (j // 64, k, j % 64)"}   (new layout of the block's write (or "read") buffer; with
+      cache_read + compute_at, a packed copy of an operand's tile, contiguous along the reduction)"""
 
 
 class LlmPolicy:

@@ -37,6 +37,9 @@ loop nest (outermost first, negative from the innermost), so proposals are plain
     {"op": "rfactor", "block": "sum", "loop": 2, "factor_axis": 1}    (partial results per iteration of a
         reduction loop, in a new block "sum_rf" whose buffer has that loop as axis ``factor_axis`` (default 0);
         "sum" then reduces them)
+    {"op": "transform_layout", "block": "B_global", "buffer": 0, "kind": "write",
+     "index_map": "lambda k, j: (j // 64, k, j % 64)"}    (the layout of the block's buffer (``kind`` "write" or
+        "read", ``buffer`` its index among them): a packed copy whose tile is contiguous)
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ from typing import Any
 PRIMITIVES = (
     "split", "reorder", "fuse", "parallel", "vectorize", "unroll", "auto_unroll", "cache_read", "cache_write",
     "compute_at", "reverse_compute_at", "compute_inline", "reverse_compute_inline", "decompose_reduction",
-    "rfactor",
+    "rfactor", "transform_layout",
 )  # fmt: skip
 
 # |candidate - original| <= atol * max|original| + rtol * |original|, per dtype: reordered float reductions
@@ -128,6 +131,16 @@ def _loop(sch, block, index):
         raise StepError(f"block has {len(loops)} loops; loop index {index!r} does not exist") from None
 
 
+def _index_map(text: str):
+    """An index map written as a lambda over the buffer's indices, e.g. ``lambda k, j: (j // 64, k, j % 64)``.
+
+    Evaluated here, in the sandbox, like the user's module; without builtins, since a map needs only arithmetic.
+    """
+    if not re.fullmatch(r"\s*lambda\s[\w\s,]*:[\w\s,()+\-*/%]*", text):
+        raise StepError(f"index_map must be a lambda of index arithmetic, got {text!r}")
+    return eval(text, {"__builtins__": {}})  # checked to be arithmetic only, and inside the sandbox
+
+
 def apply_step(sch, step: dict) -> None:
     """Apply one step to ``sch``; raises StepError with TVM's reason when the primitive is illegal."""
     if not isinstance(step, dict) or step.get("op") not in PRIMITIVES:
@@ -161,6 +174,9 @@ def apply_step(sch, step: dict) -> None:
             sch.decompose_reduction(block, _loop(sch, block, step["loop"]))
         elif op == "rfactor":
             sch.rfactor(_loop(sch, block, step["loop"]), int(step.get("factor_axis", 0)))
+        elif op == "transform_layout":
+            index_map = _index_map(str(step["index_map"]))
+            sch.transform_layout(block, (step.get("kind", "write"), int(step.get("buffer", 0))), index_map)
     except StepError:
         raise
     except KeyError as exc:
@@ -206,7 +222,8 @@ _FOR_KINDS = {0: None, 1: "parallel", 2: "vectorized", 3: "unrolled"}
 
 def describe(sch) -> dict:
     """The loop structure a policy needs: blocks in program order, each with its loops (extent, spatial "S" or
-    reduction "R" or both "SR", annotation) and the buffers it reads and writes."""
+    reduction "R" or both "SR", annotation), the buffers it reads and writes, and for each read the indices of the
+    loops its region depends on ("read_loops": which operand of a GEMM streams along which loop, for packing)."""
     from tvm import tirx
 
     blocks = []
@@ -233,10 +250,24 @@ def describe(sch) -> dict:
                 "reduction": bool(reduce_vars),
                 "has_init": block.init is not None,
                 "reads": [str(r.source.name) for r in block.reads],
+                "read_loops": [_region_loops(r.region, block, uses, loops) for r in block.reads],
                 "writes": [str(w.source.name) for w in block.writes],
             }
         )
     return {"blocks": blocks}
+
+
+def _region_loops(region, block, uses: list[set[str]], loops: list[dict]) -> list[int]:
+    """Indices of the loops (of ``loops``, the block's nest) a buffer region's indices depend on, in the order of
+    the buffer's dimensions (B[k, j]: the k loop, then the j loop), each once."""
+    from tvm import tirx
+
+    out: list[int] = []
+    for dim in region:
+        names = {v.name for v in tirx.analysis.undefined_vars(dim.min, [])}
+        used = set().union(*(uses[i] for i, iv in enumerate(block.iter_vars) if iv.var.name in names))
+        out += [j for j, loop in enumerate(loops) if loop["var"] in used and j not in out]
+    return out
 
 
 def trace_text(sch) -> str:
