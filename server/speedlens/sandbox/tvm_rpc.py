@@ -21,13 +21,11 @@ Reply: ``{"ok": true, "device": "rasp4 via 127.0.0.1:9190", "baseline": {"times"
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import traceback
 from pathlib import Path
 
-from speedlens.sandbox.tvm_worker import Variant, check_variants, short_error, time_interleaved
+from speedlens.sandbox.tvm_worker import Variant, answer, check_variants, short_error, time_interleaved
 
 
 class PlanError(Exception):
@@ -110,17 +108,7 @@ def handle(plan: dict) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m speedlens.sandbox.tvm_rpc PLAN.json", file=sys.stderr)
-        return 2
-    plan = json.loads(Path(argv[0]).read_text())
-    try:
-        reply = handle(plan)
-    except Exception as exc:  # noqa: BLE001 - report, never hang the caller
-        reply = {"ok": False, "stage": "rpc", "detail": short_error(exc), "traceback": traceback.format_exc()}
-    sys.stdout.write(json.dumps(reply) + "\n")
-    sys.stdout.flush()
-    return 0
+    return answer(argv, handle, "rpc", "tvm_rpc")
 
 
 if __name__ == "__main__":

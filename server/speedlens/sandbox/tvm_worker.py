@@ -53,6 +53,7 @@ import re
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -556,18 +557,24 @@ def time_interleaved(variants: list[Variant], inputs: list, dev, request: dict) 
             variant.times.append(float(timer(*tensors).mean))
 
 
-def main(argv: list[str]) -> int:
+def answer(argv: list[str], handler: Callable[[dict], dict], stage: str, program: str) -> int:
+    """A one-shot process's protocol: read the request file named on the command line, write one JSON reply line
+    (an exception too: the caller reads a failure, never waits on a dead process)."""
     if len(argv) != 1:
-        print("usage: python -m speedlens.sandbox.tvm_worker REQUEST.json", file=sys.stderr)
+        print(f"usage: python -m speedlens.sandbox.{program} REQUEST.json", file=sys.stderr)
         return 2
     request = json.loads(Path(argv[0]).read_text())
     try:
-        reply = handle(request)
+        reply = handler(request)
     except Exception as exc:  # noqa: BLE001 - report, never hang the caller
-        reply = {"ok": False, "stage": "worker", "detail": short_error(exc), "traceback": traceback.format_exc()}
+        reply = {"ok": False, "stage": stage, "detail": short_error(exc), "traceback": traceback.format_exc()}
     sys.stdout.write(json.dumps(reply) + "\n")
     sys.stdout.flush()
     return 0
+
+
+def main(argv: list[str]) -> int:
+    return answer(argv, handle, "worker", "tvm_worker")
 
 
 if __name__ == "__main__":
