@@ -138,6 +138,10 @@ describe("package.json configuration", () => {
     "sandbox.memoryMb": 2048,
     "sandbox.jobs": 1,
     "tvm.trials": 64,
+    "tvm.target": "",
+    "tvm.runner": "local",
+    "tvm.cc": "",
+    "tvm.record": true,
     tests: {},
   };
 
