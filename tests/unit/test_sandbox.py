@@ -302,3 +302,30 @@ def test_a_cached_binary_that_does_not_match_its_digest_is_dropped(tmp_path):
     assert load_checked(target) == target
     target.write_bytes(b"")  # a full disk, a crash mid-copy
     assert load_checked(target) is None and not target.exists()
+
+
+def test_an_edited_header_is_a_new_build_and_a_new_result_key(tmp_path):
+    """The build cache and the result keys both hang on ``Toolchain.fingerprint``: a program whose own header
+    changed must be rebuilt (and re-verified), never served the binary or verdict of the old header."""
+    from speedlens.sandbox.cpp import Compiler, Toolchain
+
+    header = tmp_path / "value.h"
+    header.write_text("constexpr int kValue = 1;\n")
+    program = tmp_path / "prog.cpp"
+    program.write_text('#include "value.h"\n#include <cstdio>\nint main() { std::printf("%d\\n", kValue); }\n')
+    compiler = Compiler(Sandbox(), settings())
+
+    async def output() -> tuple[tuple, str]:
+        chain = Toolchain.for_source(program, settings())
+        build = await compiler.build(program.read_text(), chain)
+        assert build.ok, build.errors
+        with workdir() as wd:
+            (wd / "in").write_text("")
+            result = await compiler.run(build, wd / "in", wd)
+        return chain.fingerprint(), result.stdout.decode().strip()
+
+    before = asyncio.run(output())
+    header.write_text("constexpr int kValue = 2;\n")
+    after = asyncio.run(output())
+    assert before[1] == "1" and after[1] == "2"
+    assert before[0] != after[0]

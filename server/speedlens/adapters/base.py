@@ -8,13 +8,12 @@ proposes and verifies; the core keys, caches, limits and ranks. Results are keye
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from speedlens.config import Settings
+from speedlens.files import content_digest
 from speedlens.models import Finding, ProgressFn, Result, Target, content_hash, no_progress
 from speedlens.sandbox.run import Sandbox
 from speedlens.testcases import TestCase
@@ -122,22 +121,7 @@ def result_key(adapter: Adapter, path: Path, text: str, target: Target, cases: l
     return target_key(content_hash(text), target, key_context(adapter.toolchain(path), cases, settings))
 
 
-@functools.lru_cache(maxsize=4096)
-def _fingerprint_cached(path: str, mtime_ns: int, size: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
-
-
 def _fingerprint(*paths: Path | None) -> tuple:
-    """Content digests of test files, memoised on (path, mtime, size) so the editor's lookups stay cheap."""
-    out = []
-    for path in paths:
-        if path is None:
-            continue
-        try:
-            st = path.stat()
-        except OSError:
-            out.append((str(path), "missing"))
-            continue
-        out.append((path.name, _fingerprint_cached(str(path), st.st_mtime_ns, st.st_size)))
-    return tuple(out)
+    """Content digests of test files (``files.content_digest``: memoised, so the editor's lookups stay cheap)."""
+    return tuple((path.name, content_digest(path)) for path in paths if path is not None)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from speedlens.cache import MB, BoundedDir, cache_dir, load_checked, store_checked
 from speedlens.config import Settings
 from speedlens.errors import InputError
+from speedlens.files import content_digest
 from speedlens.sandbox.run import SYSTEM_DIRS, Limits, RunResult, Sandbox, workdir
 
 SANITIZE_FLAGS = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"]
@@ -63,8 +64,11 @@ class Toolchain:
         return cls(resolved, tuple(flags), compiler_version(resolved), tuple(includes), deps)
 
     def fingerprint(self) -> tuple:
+        """What a build's result depends on besides its source: an edited header is a new toolchain, so neither a
+        cached binary nor a stored verdict of the old header is used for the new one."""
         linked = (self.link, self.link_digest) if self.link else ()
-        return self.compiler, self.flags, self.version, *linked
+        headers = tuple(content_digest(dep) for dep in self.deps)
+        return self.compiler, self.flags, self.version, headers, *linked
 
 
 @functools.lru_cache(maxsize=16)
