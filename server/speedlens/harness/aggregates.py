@@ -76,6 +76,12 @@ def ordered(names: Iterable[str], structs: dict[str, Aggregate]) -> list[Aggrega
     return result
 
 
+def recursive(name: str, structs: Iterable[Aggregate]) -> bool:
+    """Whether struct ``name`` contains itself through its fields' structs (``struct Node { vector<Node> kids; }``)."""
+    by_name = {s.name: s for s in structs}
+    return any(a.name == name for a in ordered([t for t, _ in by_name[name].fields], by_name))
+
+
 def support_source(aggregates: list[Aggregate]) -> str:
     """The ``Gen`` specializations (fields made in declaration order with the seeded rng, aggregate-initialised)
     and ``show`` specializations (fields printed in order) of ``aggregates``, already ordered."""

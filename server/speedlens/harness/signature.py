@@ -15,7 +15,7 @@ import tree_sitter
 
 from speedlens.analysis import cpp
 
-from .aggregates import Aggregate, qualify, structs_in
+from .aggregates import Aggregate, qualify, recursive, structs_in
 
 SCALARS = frozenset({
     "bool", "char", "signed char", "unsigned char", "short", "unsigned short", "int", "unsigned", "unsigned int",
@@ -51,8 +51,8 @@ class Signature:
 
     def buildable(self) -> frozenset[str]:
         """The structs the generators can build: aggregates whose fields are all buildable (a fixed point, so a
-        struct of a refused struct is refused too)."""
-        names = {s.name for s in self.structs if not s.refusal}
+        struct of a refused struct is refused too), none containing itself (its generation would not end)."""
+        names = {s.name for s in self.structs if not s.refusal and not recursive(s.name, self.structs)}
         fields = {s.name: s.fields for s in self.structs}
         changed = True
         while changed:
@@ -137,12 +137,19 @@ def check_generatable(signature: Signature) -> None:
                 "generated harness passes pointers only as (pointer, length) buffers")
         problem = unsupported_part(param.type, buildable)
         if problem is not None:
-            refusal = next((f" ({s.refusal})" for s in signature.structs if s.name == problem and s.refusal), "")
+            refusal = next((f" ({_why_not(s, signature.structs)})" for s in signature.structs if s.name == problem), "")
             raise NotGeneratable(
                 f"{signature.name}: parameter `{param.name}` has type `{param.type}`, and `{problem}`{refusal} is "
                 "not a type the generated harness can build (integers, floating point, bool, char, std::string, "
                 "std::vector/array/deque/list/map/set/unordered_map/unordered_set/pair/tuple of these, and "
                 "aggregates with public fields of these: no constructors, base classes, pointers or references)")
+
+
+def _why_not(struct: Aggregate, structs: tuple[Aggregate, ...]) -> str:
+    """Why a project struct the generators cannot build is refused: its own reason, recursion, or a field."""
+    if struct.refusal:
+        return struct.refusal
+    return "it contains itself" if recursive(struct.name, structs) else "a field's type cannot be built"
 
 
 def check_no_mutable_globals(definition: tree_sitter.Node) -> None:
