@@ -1,5 +1,5 @@
 """A library function over the project's own structs, verified through the CLI: the harness builds the header's
-aggregates with seeded values and compares the returned struct field by field."""
+aggregates (its own headers' too) with seeded values and compares the returned struct field by field."""
 
 from __future__ import annotations
 
@@ -11,10 +11,15 @@ import pytest
 
 from tests.cli.test_cli import speedlens
 
-HEADER = """#pragma once
-#include <vector>
+POINT = """#pragma once
 namespace geo {
 struct Point { double x; double y; };
+}
+"""
+HEADER = """#pragma once
+#include <vector>
+#include "point.hpp"
+namespace geo {
 struct Box { Point low; Point high; };
 Box bounds(const std::vector<Point>& points);
 }
@@ -43,6 +48,7 @@ pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
      "    for (std::size_t i = 0; i < n; ++i) {", "correct"),
 ])
 def test_a_rewrite_over_header_structs_is_verified_field_by_field(tmp_path: Path, old: str, new: str, status: str):
+    (tmp_path / "point.hpp").write_text(POINT)  # included by geo.hpp only: found through the compile's scan
     (tmp_path / "geo.hpp").write_text(HEADER)
     (tmp_path / "geo.cpp").write_text(SOURCE)
     (tmp_path / "candidate.cpp").write_text(SOURCE.replace(old, new))

@@ -130,7 +130,9 @@ class CppFunctionAdapter(CppProgramAdapter):
         headers = declarations.project_headers(job.text, job.path.parent.resolve(), toolchain.include_dirs)
         try:
             signature = signature_of(definition)
-            signature = with_structs(signature, [job.text, *(_read(path) for _line, path in headers)])
+            # The headers it includes and, when the compile was scanned, theirs (``deps``): where its structs live.
+            visible = dict.fromkeys([*(path for _line, path in headers), *toolchain.deps])
+            signature = with_structs(signature, [job.text, *(_read(path) for path in visible)])
             check_generatable(signature)
             check_no_mutable_globals(definition)
         except NotGeneratable as exc:
