@@ -11,7 +11,13 @@ import pytest
 
 from speedlens.analysis import cpp
 from speedlens.harness.driver import driver_source
-from speedlens.harness.signature import NotGeneratable, check_generatable, signature_of, unsupported_part
+from speedlens.harness.signature import (
+    NotGeneratable,
+    check_generatable,
+    signature_of,
+    unsupported_part,
+    with_structs,
+)
 from speedlens.project import declarations
 
 LIBRARY = """#include <map>
@@ -74,6 +80,62 @@ def test_driver_prints_the_return_value_and_written_arguments(tmp_path: Path):
     assert first.count("return: ") == 4 and first.count("counts: {") == 0 and first.count("counts: [") == 4
     assert first.count("data: [") == 4
     assert int(run("0 -1\n").strip()) >= 1  # calibration mode prints a repetition count
+
+
+GEO_HEADER = """#pragma once
+#include <string>
+#include <vector>
+namespace geo {
+struct Point { double x; double y; };
+struct Word { std::string text; int count; Point at; };
+class Sealed { int hidden; public: int shown; };
+struct Built { Built(int v) : v(v) {} int v; };
+}
+"""
+GEO = """#include "geo.hpp"
+namespace geo {
+Word best(const std::vector<Point>& points, std::vector<Word>& words) {
+    Word w{"", 0, {0, 0}};
+    for (const auto& p : points) w.at.x += p.x;
+    for (auto& x : words) { x.count += 1; w.count += x.count; }
+    return w;
+}
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
+def test_project_aggregates_are_generated_and_compared_field_by_field(tmp_path: Path):
+    signature = with_structs(signature_of(only_definition(GEO)), [GEO, GEO_HEADER])
+    assert [p.type for p in signature.params] == ["std::vector<geo::Point>", "std::vector<geo::Word>"]
+    check_generatable(signature)
+    (tmp_path / "geo.hpp").write_text(GEO_HEADER)
+    (tmp_path / "prog.cpp").write_text(driver_source(GEO, signature, (1,)))
+    subprocess.run(["g++", "-std=c++17", "-O1", "prog.cpp", "-o", "prog"], cwd=tmp_path, check=True)
+    run = lambda stdin: subprocess.run(["./prog"], cwd=tmp_path, input=stdin, capture_output=True, text=True,  # noqa: E731
+                                       check=True).stdout
+    first = run("2\n")
+    assert first == run("2\n") and first != run("3\n")  # seeded: deterministic per seed
+    assert first.count("return: {text=") == 1 and first.count("words: [{text=") == 1 and " at={x=" in first
+
+
+@pytest.mark.parametrize(("declaration", "reason"), [
+    ("class Sealed", "non-public field"), ("struct Built", "constructor"), ("struct Base", "base class"),
+    ("struct Linked", "pointer, reference or array"), ("struct Tree", "contains itself"),
+])
+def test_structs_that_are_not_plain_aggregates_are_refused_naming_why(declaration, reason):
+    name = declaration.split()[1]
+    source = GEO_HEADER + f"""namespace geo {{
+struct Base : Point {{ int z; }};
+struct Linked {{ Linked* next; }};
+struct Tree {{ std::vector<Tree> kids; }};
+int use(const std::vector<{name}>& values) {{ return 0; }}
+}}
+"""
+    definition = [d for d in cpp.function_definitions(cpp.file_nodes(cpp.parse(source)))
+                  if cpp.function_name(d) == "use"][0]
+    with pytest.raises(NotGeneratable, match=f"`geo::{name}`.*{reason}.*aggregates with public fields"):
+        check_generatable(with_structs(signature_of(definition), [source]))
 
 
 def test_header_declarations_follow_a_changed_parameter_list(tmp_path: Path):

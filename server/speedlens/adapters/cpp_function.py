@@ -25,6 +25,7 @@ from speedlens.harness.signature import (
     check_no_mutable_globals,
     definition_at,
     signature_of,
+    with_structs,
 )
 from speedlens.models import Candidate, ProgressFn, Status, Target, Verdict
 from speedlens.project import cmake, declarations
@@ -125,8 +126,13 @@ class CppFunctionAdapter(CppProgramAdapter):
         if definition is None:
             raise InputError(f"{job.target.name}: no function definition starts at line {job.target.start_line + 1}",
                              "save the file and optimize again")
+        toolchain = self.project_toolchain(job.path)
+        headers = declarations.project_headers(job.text, job.path.parent.resolve(), toolchain.include_dirs)
         try:
             signature = signature_of(definition)
+            # The headers it includes and, when the compile was scanned, theirs (``deps``): where its structs live.
+            visible = dict.fromkeys([*(path for _line, path in headers), *toolchain.deps])
+            signature = with_structs(signature, [job.text, *(_read(path) for path in visible)])
             check_generatable(signature)
             check_no_mutable_globals(definition)
         except NotGeneratable as exc:
@@ -135,8 +141,6 @@ class CppFunctionAdapter(CppProgramAdapter):
                 "or add an overload taking generatable types (argument tuples recorded from the project's tests, or "
                 "written by a model, are not supported yet)"
             ) from None
-        toolchain = self.project_toolchain(job.path)
-        headers = declarations.project_headers(job.text, job.path.parent.resolve(), toolchain.include_dirs)
         parameters = declarations.parameter_types(declarations.parameter_list(definition))  # type: ignore[arg-type]
         return HarnessPlan(signature, toolchain, headers, parameters=parameters)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .aggregates import ordered, support_source
 from .signature import Param, Signature, is_buffer_length
 
 POOL = 4  # distinct argument tuples per input: a call never sees the arguments of the call before it
@@ -28,7 +29,13 @@ def driver_source(file_text: str, signature: Signature, repetitions: tuple[int, 
     support = _SUPPORT.read_text(encoding="utf-8")
     table = f"static const long long speedlens_repetitions[] = {{{', '.join(str(r) for r in repetitions)}}};"
     return "\n".join([file_text.rstrip("\n"), "", "// ---- speedlens: generated differential harness ----",
-                      support, _args_struct(signature), _run_once(signature), table, _MAIN]) + "\n"
+                      support, _structs(signature), _args_struct(signature), _run_once(signature), table, _MAIN]) + "\n"
+
+
+def _structs(signature: Signature) -> str:
+    """Generators and printers of every buildable project struct (the return type's too), fields' structs first."""
+    structs = {s.name: s for s in signature.structs}
+    return support_source(ordered(sorted(signature.buildable()), structs))
 
 
 def _value_type(param: Param) -> str:

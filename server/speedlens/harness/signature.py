@@ -2,17 +2,20 @@
 
 Parsed with tree-sitter from the definition itself, so the driver calls exactly what the file defines. A type
 is *generatable* when the seeded generators of ``gen.hpp`` can build it: arithmetic types, ``std::string`` and
-the standard containers, pairs and tuples of these.
+the standard containers, pairs and tuples of these, and the project's aggregates of these (``aggregates.py``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
 
 import tree_sitter
 
 from speedlens.analysis import cpp
+
+from .aggregates import Aggregate, qualify, recursive, structs_in
 
 SCALARS = frozenset({
     "bool", "char", "signed char", "unsigned char", "short", "unsigned short", "int", "unsigned", "unsigned int",
@@ -44,6 +47,28 @@ class Param:
 class Signature:
     name: str  # qualified: ns::f
     params: tuple[Param, ...]
+    structs: tuple[Aggregate, ...] = ()  # the structs visible to it (see ``with_structs``)
+
+    def buildable(self) -> frozenset[str]:
+        """The structs the generators can build: aggregates whose fields are all buildable (a fixed point, so a
+        struct of a refused struct is refused too), none containing itself (its generation would not end)."""
+        names = {s.name for s in self.structs if not s.refusal and not recursive(s.name, self.structs)}
+        fields = {s.name: s.fields for s in self.structs}
+        changed = True
+        while changed:
+            bad = {n for n in names if any(unsupported_part(t, names) is not None for t, _ in fields[n])}
+            names -= bad
+            changed = bool(bad)
+        return frozenset(names)
+
+
+def with_structs(signature: Signature, sources: Iterable[str]) -> Signature:
+    """``signature`` knowing the structs defined in ``sources`` (the file and its project headers), its parameter
+    types naming them by qualified name (what the driver, at global scope, must write)."""
+    structs = structs_in(sources)
+    scope = "::".join(signature.name.split("::")[:-1])
+    params = tuple(replace(p, type=qualify(p.type, scope, structs)) for p in signature.params)
+    return Signature(signature.name, params, tuple(structs.values()))
 
 
 class NotGeneratable(Exception):
@@ -104,17 +129,27 @@ def _param(node: tree_sitter.Node, function: str, index: int) -> Param:
 
 def check_generatable(signature: Signature) -> None:
     """Raises ``NotGeneratable`` naming the first parameter whose type the generators cannot build."""
+    buildable = signature.buildable()
     for i, param in enumerate(signature.params):
         if param.passing in ("pointer", "const_pointer") and not _is_buffer(signature.params, i):
             raise NotGeneratable(
                 f"{signature.name}: parameter `{param.name}` is a pointer without a length parameter after it; the "
                 "generated harness passes pointers only as (pointer, length) buffers")
-        problem = unsupported_part(param.type)
+        problem = unsupported_part(param.type, buildable)
         if problem is not None:
+            refusal = next((f" ({_why_not(s, signature.structs)})" for s in signature.structs if s.name == problem), "")
             raise NotGeneratable(
-                f"{signature.name}: parameter `{param.name}` has type `{param.type}`, and `{problem}` is not a type "
-                "the generated harness can build (integers, floating point, bool, char, std::string, std::vector/"
-                "array/deque/list/map/set/unordered_map/unordered_set/pair/tuple of these)")
+                f"{signature.name}: parameter `{param.name}` has type `{param.type}`, and `{problem}`{refusal} is "
+                "not a type the generated harness can build (integers, floating point, bool, char, std::string, "
+                "std::vector/array/deque/list/map/set/unordered_map/unordered_set/pair/tuple of these, and "
+                "aggregates with public fields of these: no constructors, base classes, pointers or references)")
+
+
+def _why_not(struct: Aggregate, structs: tuple[Aggregate, ...]) -> str:
+    """Why a project struct the generators cannot build is refused: its own reason, recursion, or a field."""
+    if struct.refusal:
+        return struct.refusal
+    return "it contains itself" if recursive(struct.name, structs) else "a field's type cannot be built"
 
 
 def check_no_mutable_globals(definition: tree_sitter.Node) -> None:
@@ -180,17 +215,18 @@ def _strip_std(type_text: str) -> str:
     return " ".join(type_text.replace("std::", "").split())
 
 
-def unsupported_part(type_text: str) -> str | None:
-    """The first part of a type the generators cannot build, or None when all of it can be built."""
+def unsupported_part(type_text: str, structs: Collection[str] = ()) -> str | None:
+    """The first part of a type the generators cannot build, or None when all of it can be built (``structs``: the
+    qualified names of the buildable project aggregates)."""
     name, args = _split_template(_strip_std(type_text))
     if not args:
-        return None if name in SCALARS or name in STRINGS else name
+        return None if name in SCALARS or name in STRINGS or name in structs else name
     arity = CONTAINERS.get(name)
     if arity is None or (arity > 0 and len(args) != arity):
         return name
     if name == "array":
-        return None if args[1].isdigit() else args[1] if unsupported_part(args[0]) is None else args[0]
-    return next((part for part in (unsupported_part(a) for a in args) if part is not None), None)
+        return None if args[1].isdigit() else args[1] if unsupported_part(args[0], structs) is None else args[0]
+    return next((part for part in (unsupported_part(a, structs) for a in args) if part is not None), None)
 
 
 def _split_template(type_text: str) -> tuple[str, list[str]]:
