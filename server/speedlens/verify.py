@@ -22,6 +22,7 @@ from pathlib import Path
 
 from speedlens import format as fmt
 from speedlens.analysis.tamper import tamper_findings
+from speedlens.cache import MB, BoundedDir
 from speedlens.config import Settings
 from speedlens.errors import InputError
 from speedlens.files import replaced_atomically, write_atomically
@@ -38,6 +39,14 @@ log = logging.getLogger(__name__)
 
 LONGEST_WHEN_ALL_SHORT = 3  # inputs timed when none reaches min_time_ms
 MEMO_MAX_OUTPUT = 8 << 20  # the largest output of the original's run that is remembered across runs
+MEMO_MB = {"baseline-runs": 256, "sanitizer-baseline": 16}  # the bounds of those memos (cache.BoundedDir)
+_MEMO_BOUNDS: dict[Path, BoundedDir] = {}
+
+
+def _memo(name: str) -> BoundedDir:
+    """One of the verifier's memo directories, kept under its bound like every other cache."""
+    directory = cache_dir(name)
+    return _MEMO_BOUNDS.setdefault(directory, BoundedDir(directory, MEMO_MB[name] * MB))
 WRONG_OUTPUT = "wrong output"  # the failure kind of a run that ends well but prints something else
 
 # Timing of the candidate's own kind instead of the program's runs on the timed inputs (a library function timed by
@@ -152,10 +161,14 @@ class CppVerifier:
         the same, and a warm re-verification of a slow original would otherwise wait for it every time."""
         assert build.binary is not None
         data = await blocking_in_thread(case.input.read_bytes)
-        memo = cache_dir("baseline-runs") / f"{build.binary.parent.name}-{hashlib.sha256(data).hexdigest()[:24]}"
+        bound = _memo("baseline-runs")
+        memo = bound.path / f"{build.binary.parent.name}-{hashlib.sha256(data).hexdigest()[:24]}"
         try:
             times = json.loads(memo.with_suffix(".json").read_text())
-            return RunResult("ok", 0, cpu_s=times["cpu_s"], wall_s=times["wall_s"], stdout=memo.read_bytes())
+            remembered = RunResult("ok", 0, cpu_s=times["cpu_s"], wall_s=times["wall_s"], stdout=memo.read_bytes())
+            bound.touch(memo)
+            bound.touch(memo.with_suffix(".json"))
+            return remembered
         except (OSError, ValueError, KeyError, TypeError):
             pass
         with workdir() as wd:
@@ -164,6 +177,7 @@ class CppVerifier:
             with replaced_atomically(memo) as out:  # the output first: the times say it is complete
                 out.write(result.stdout)
             write_atomically(memo.with_suffix(".json"), json.dumps({"cpu_s": result.cpu_s, "wall_s": result.wall_s}))
+            bound.stored()
         return result
 
     async def _sanitize_enabled(self, toolchain: Toolchain) -> bool:
@@ -198,10 +212,14 @@ class CppVerifier:
         the build's content key and the input's digest: the slowest run of a warm re-verification otherwise
         (a quadratic original under AddressSanitizer), and the same program on the same input says the same."""
         assert sanitized.binary is not None
-        digest = hashlib.sha256(cb.case.input.read_bytes() + b"\0" + cb.expected).hexdigest()[:24]
-        memo = cache_dir("sanitizer-baseline") / f"{sanitized.binary.parent.name}-{digest}.json"
+        data = await blocking_in_thread(cb.case.input.read_bytes)
+        digest = hashlib.sha256(data + b"\0" + cb.expected).hexdigest()[:24]
+        bound = _memo("sanitizer-baseline")
+        memo = bound.path / f"{sanitized.binary.parent.name}-{digest}.json"
         try:
-            return json.loads(memo.read_text())["failure"]
+            failure: str | None = json.loads(memo.read_text())["failure"]
+            bound.touch(memo)
+            return failure
         except (OSError, ValueError, KeyError, TypeError):
             pass
         result, limits = await self._run_case(sanitized, cb)
@@ -209,6 +227,7 @@ class CppVerifier:
         failure = _kind(result) if problem is not None else None
         if result.status != "timeout":  # a stalled machine is no property of the program
             write_atomically(memo, json.dumps({"failure": failure}))
+            bound.stored()
         return failure
 
     async def verify(self, baseline: Baseline, candidate: str, progress: ProgressFn = no_progress,
