@@ -51,3 +51,18 @@ def test_optimize_and_verify_a_program_that_links_its_targets_library(project: P
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert json.loads(verified.stdout)["status"] == "verified"
     assert snapshot(project) == before  # nothing written in the project: no build directory, no edit
+
+
+def test_a_program_linking_the_projects_shared_library_runs_in_the_sandbox(project: Path):
+    """Built as a shared library, the project's code lives in a build directory no sandboxed run is shown: each
+    build keeps the libraries it links beside its binary (found through ``$ORIGIN``), sanitizer build included."""
+    cmake_lists = project / "CMakeLists.txt"
+    cmake_lists.write_text(cmake_lists.read_text().replace("add_library(textstats src/textstats.cpp)",
+                                                           "add_library(textstats SHARED src/textstats.cpp)"))
+    optimized = speedlens("optimize", str(APP), "--json", cwd=project)
+    assert optimized.returncode == 0, optimized.stderr
+    report = json.loads(optimized.stdout)
+    assert not report["problems"], report["problems"]
+    best = report["results"][0]
+    assert best["status"] == "verified", best
+    assert not any("sanitizer checks skipped" in note for note in best.get("notes", [])), best

@@ -3,10 +3,16 @@ untouched (so an incremental build recompiles only what a candidate changed), de
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pytest
+
+from speedlens.adapters.cpp_program import CppProgramAdapter
+from speedlens.config import Settings
 from speedlens.project.cmake import cmake_root
 from speedlens.project.shadow import synchronise
+from speedlens.sandbox.run import Sandbox
 
 
 def test_synchronise_copies_replaces_and_keeps_timestamps(tmp_path: Path):
@@ -49,3 +55,25 @@ def test_the_digest_names_the_content_so_a_build_of_it_can_be_kept(tmp_path: Pat
     assert rewritten != first and synchronise(root, tmp_path / "copy", {}) == first
     (root / "src" / "a.cpp").rename(root / "src" / "b.cpp")
     assert synchronise(root, tmp_path / "copy", {}) not in (first, rewritten)
+
+
+@pytest.mark.skipif(shutil.which("cmake") is None, reason="the project key is about CMake projects")
+def test_a_result_in_a_cmake_project_is_keyed_by_the_projects_other_files(tmp_path: Path):
+    """A program links the project's libraries and a function is judged by the project's tests: editing either
+    retires a stored result (its key changes); editing the file itself does not change this part (its buffer's
+    text is keyed separately, so an unsaved buffer's results stay found), nor do build directories."""
+    (tmp_path / "CMakeLists.txt").write_text("project(p CXX)\nadd_library(lib lib.cpp)\nadd_executable(app app.cpp)\n")
+    (tmp_path / "lib.cpp").write_text("int twice(int x) { return 2 * x; }\n")
+    app = tmp_path / "app.cpp"
+    app.write_text("int twice(int);\nint main() { return twice(0); }\n")
+    adapter = CppProgramAdapter(Settings(), Sandbox())
+    key = adapter.toolchain(app)
+    app.write_text("int twice(int);\nint main() { return twice(1) - 2; }\n")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "lib.o").write_text("object")
+    assert adapter.toolchain(app) == key
+    (tmp_path / "lib.cpp").write_text("int twice(int x) { return x + x; }\n")
+    assert adapter.toolchain(app) != key
+    outside = tmp_path.parent / "standalone.cpp"
+    outside.write_text("int main() {}\n")
+    assert adapter.project_key(outside) == ()

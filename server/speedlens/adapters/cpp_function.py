@@ -90,7 +90,7 @@ class CppFunctionAdapter(CppProgramAdapter):
         return targets
 
     def toolchain(self, path: Path) -> tuple:
-        return self.project_toolchain(path).fingerprint()
+        return *self.project_toolchain(path).fingerprint(), *self.project_key(path)
 
     def known_inputs(self, path: Path, text: str) -> list[TestCase]:
         return seed_cases()

@@ -6,6 +6,7 @@ target's lines replaced, built and run on every input against the original.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from speedlens.analysis import cpp
@@ -14,6 +15,7 @@ from speedlens.errors import InputError, SpeedlensError
 from speedlens.models import Candidate, Finding, ProgressFn, Result, Status, Target, Verdict, sort_results
 from speedlens.project import cmake
 from speedlens.project.compile_db import CompileEntry, entry_for, find_compile_db
+from speedlens.project.shadow import project_digest
 from speedlens.project.syntax_check import SyntaxCheck, SyntaxConfirmer
 from speedlens.propose import ProposalRequest, Proposer
 from speedlens.propose.findings import IncrementalFindings
@@ -63,7 +65,15 @@ class CppProgramAdapter(AdapterBase):
         self._findings.forget(str(path))
 
     def toolchain(self, path: Path) -> tuple:
-        return Toolchain.for_source(path, self.settings).fingerprint()
+        return *Toolchain.for_source(path, self.settings).fingerprint(), *self.project_key(path)
+
+    def project_key(self, path: Path) -> tuple:
+        """What a result of a file in a CMake project also depends on: the project's other files (a program links
+        the project's libraries, a function is judged by its tests and benchmarks too)."""
+        root = cmake.cmake_root(path)
+        if root is None or shutil.which("cmake") is None:
+            return ()
+        return (project_digest(root, excluding=path),)
 
     # ---- the project ----
 

@@ -18,8 +18,8 @@ from speedlens.config import Settings
 from speedlens.errors import InputError
 from speedlens.models import ProgressFn
 from speedlens.project import cmake, file_api
-from speedlens.sandbox.cpp import Toolchain, own_headers
-from speedlens.sandbox.run import SYSTEM_DIRS, Sandbox
+from speedlens.sandbox.cpp import Toolchain, own_headers, system_file
+from speedlens.sandbox.run import Sandbox
 
 from .project_build import ShadowBuild
 
@@ -77,10 +77,5 @@ def _toolchain(path: Path, settings: Settings, compiled: tuple[tuple[str, ...], 
     for library in linked:
         digest.update(library.read_bytes())
     deps = own_headers(base.compiler, flags, include_dirs, path) + tuple(
-        library for library in linked if not _system(library))
+        library for library in linked if not system_file(library))
     return Toolchain(base.compiler, flags, base.version, include_dirs, deps, link, digest.hexdigest()[:16])
-
-
-def _system(path: Path) -> bool:
-    """A library the sandbox shows every program anyway (it binds the system directories)."""
-    return any(str(path).startswith(directory + "/") for directory in SYSTEM_DIRS)

@@ -8,6 +8,8 @@ import hashlib
 import shutil
 from pathlib import Path
 
+from speedlens.files import content_digest
+
 SKIPPED = frozenset({".git", ".hg", ".svn", ".cache", "node_modules", "__pycache__"})
 
 
@@ -21,17 +23,33 @@ def _skipped(relative: Path) -> bool:
                relative.parts)
 
 
+def project_files(root: Path) -> list[Path]:
+    """The project's files as the copy holds them (build directories and VCS metadata left out), relative."""
+    return [path.relative_to(root) for path in root.rglob("*")
+            if not _skipped(path.relative_to(root)) and path.is_file()]
+
+
+def project_digest(root: Path, excluding: Path) -> str:
+    """The content of the project at ``root`` but ``excluding`` (the edited file, keyed by its buffer's text):
+    what a result verified by building the project depends on, so editing a library source, a test or a benchmark
+    retires the results it judged. File contents are memoised on (path, mtime, size): an unchanged project is
+    only stat'ed."""
+    skipped = excluding.resolve()
+    digest = hashlib.sha256()
+    for relative in sorted(project_files(root)):
+        path = root / relative
+        if path.resolve() != skipped:
+            digest.update(f"{relative}\0{content_digest(path)}\0".encode())
+    return digest.hexdigest()[:16]
+
+
 def synchronise(root: Path, copy: Path, replaced: dict[Path, str]) -> str:
     """Make ``copy`` hold ``root``'s files (build directories and VCS metadata left out), with the files of
     ``replaced`` (absolute paths in ``root``) holding the given text instead; files gone from ``root`` go.
 
     Returns the digest of the copy's content (every path and its bytes): what a build of it is stored under."""
     digest = hashlib.sha256()
-    wanted: dict[Path, bytes | None] = {}
-    for path in root.rglob("*"):
-        relative = path.relative_to(root)
-        if path.is_file() and not _skipped(relative):
-            wanted[relative] = None  # read lazily: most files are compared by size and content only once
+    wanted: dict[Path, bytes | None] = dict.fromkeys(project_files(root))  # read lazily, each once
     for path, text in replaced.items():
         wanted[path.resolve().relative_to(root.resolve())] = text.encode("utf-8")
     for relative, content in sorted(wanted.items()):

@@ -25,6 +25,7 @@ SANITIZER_EXIT = 86
 SANITIZER_STACK_MB = 256
 SANITIZER_MARKERS = ("runtime error:", "ERROR: AddressSanitizer", "SUMMARY: UndefinedBehaviorSanitizer")
 BUILD_CACHE_MB = 2048
+_SHARED_LIBRARY = re.compile(r"\.so(\.\d+)*$")
 SOURCE_NAME = "prog.cpp"  # the candidate's file in the compile's work dir: the only file its errors may quote
 
 
@@ -63,12 +64,35 @@ class Toolchain:
         deps = own_headers(resolved, flags, includes, source_path)
         return cls(resolved, tuple(flags), compiler_version(resolved), tuple(includes), deps)
 
+    def shared_libraries(self) -> dict[str, Path]:
+        """The project's shared libraries the program links, by every name the loader may look for (the link
+        line's name and each symlink hop to the real file: ``libx.so`` → ``libx.so.1`` → ``libx.so.1.2``).
+
+        They live in a build directory the sandbox does not show, so each build keeps copies beside its binary
+        and finds them there (``$ORIGIN``)."""
+        named: dict[str, Path] = {}
+        for arg in self.link:
+            path = Path(arg)
+            if arg.startswith("-") or not _SHARED_LIBRARY.search(path.name) or system_file(path) or not path.is_file():
+                continue
+            while True:
+                named.setdefault(path.name, path.resolve())
+                if not path.is_symlink():
+                    break
+                path = path.parent / path.readlink()
+        return named
+
     def fingerprint(self) -> tuple:
         """What a build's result depends on besides its source: an edited header is a new toolchain, so neither a
         cached binary nor a stored verdict of the old header is used for the new one."""
         linked = (self.link, self.link_digest) if self.link else ()
         headers = tuple(content_digest(dep) for dep in self.deps)
         return self.compiler, self.flags, self.version, headers, *linked
+
+
+def system_file(path: Path) -> bool:
+    """A file the sandbox shows every program anyway (it binds the system directories)."""
+    return any(str(path).startswith(directory + "/") for directory in SYSTEM_DIRS)
 
 
 @functools.lru_cache(maxsize=16)
@@ -170,8 +194,9 @@ class Compiler:
         bound = self._bounds.setdefault(directory, BoundedDir(directory, BUILD_CACHE_MB * MB))
         target = directory / key / "prog"
         lock = self._locks.setdefault(key, asyncio.Lock())
+        libraries = toolchain.shared_libraries()
         async with lock:
-            if load_checked(target):
+            if load_checked(target) and all(load_checked(target.parent / name) for name in libraries):
                 bound.touch(target.parent)
                 return Build(True, target, sanitized=sanitize)
             with workdir("speedlens-cc-") as wd:
@@ -182,10 +207,13 @@ class Compiler:
                     units.append("options.cpp")
                 argv = [toolchain.compiler, *toolchain.flags, *(SANITIZE_FLAGS if sanitize else [])]
                 argv += [f"-I{d}" for d in toolchain.include_dirs] + [*units, "-o", "prog", *toolchain.link]
+                argv += ["-Wl,-rpath,$ORIGIN"] if libraries else []
                 binds = [*toolchain.deps, *_toolchain_root(toolchain.compiler)]
                 result = await self.sandbox.run(argv, workdir=wd, limits=self.limits(), ro_binds=binds)
                 if not result.ok or not (wd / "prog").exists():
                     return Build(False, errors=_first_errors(result), sanitized=sanitize)
+                for name, library in libraries.items():  # before the binary: a stored binary has its libraries
+                    store_checked(library, target.parent / name)
                 store_checked(wd / "prog", target)
             bound.stored()
         return Build(True, target, sanitized=sanitize)
