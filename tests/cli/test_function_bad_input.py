@@ -1,7 +1,7 @@
 """Library functions the generated harness cannot verify get one clear, actionable message (exit 2, ``error:`` and
 ``fix:``, no traceback, no misleading "undefined reference") and the file is left alone (issue 12, item 9): a
-template, a member function, a function using the file's mutable globals. A header-only library's inline function
-is a target like any other."""
+template, a member function, a function using the file's mutable globals, one returning a pointer. A header-only
+library's inline function is a target like any other."""
 
 from __future__ import annotations
 
@@ -42,6 +42,12 @@ long bump(const std::vector<int>& v) {
     return counter;
 }
 """
+POINTER_RETURN = """#include <vector>
+const int* first_negative(const std::vector<int>& v) {
+    for (const int& x : v) if (x < 0) return &x;
+    return nullptr;
+}
+"""
 HEADER_ONLY = """#pragma once
 #include <vector>
 inline long total(std::vector<int> v) {
@@ -57,6 +63,7 @@ inline long total(std::vector<int> v) {
     (TEMPLATE, "total is a template", "a program that calls it"),
     (MEMBER, "Acc::add is a member function", "a program that calls it"),
     (GLOBALS, "bump uses mutable global state (`counter`)", "pass the state as a parameter"),
+    (POINTER_RETURN, "first_negative returns a pointer", "return an index or a value"),
 ])
 def test_unverifiable_functions_get_one_clear_message(tmp_path: Path, source: str, words: str, fix: str):
     path = tmp_path / "lib.cpp"

@@ -153,3 +153,26 @@ def test_header_declarations_follow_a_changed_parameter_list(tmp_path: Path):
     assert [path.name for _, path in headers] == ["lib.h"]
     inlined = declarations.with_headers_inlined(file_text, {headers[0][1]: edited}, headers)
     assert "#pragma once" not in inlined and "const std::vector<int>& values);" in inlined
+
+
+@pytest.mark.parametrize(("definition", "name", "returns"), [
+    ("const std::vector<int>& same(const std::vector<int>& v) { return v; }", "same", "std::vector<int>"),
+    ("auto tail(int x) -> std::vector<int> { return {x}; }", "tail", "std::vector<int>"),
+    ("static inline unsigned long long wide(int x) { return x; }", "wide", "unsigned long long"),
+    ("void nothing(std::string& s) { s.clear(); }", "nothing", "void"),
+])
+def test_return_types_are_read_however_they_are_written(definition, name, returns):
+    signature = signature_of(only_definition(definition))
+    assert (signature.name, signature.returns, signature.returns_pointer) == (name, returns, False)
+    check_generatable(signature)
+
+
+@pytest.mark.parametrize(("definition", "refusal"), [
+    ("const int* first(const std::vector<int>& v) { return v.data(); }", "returns a pointer"),
+    ("auto last(const std::vector<int>& v) -> const int* { return &v.back(); }", "returns a pointer"),
+    ("std::unique_ptr<int> boxed(int x) { return std::make_unique<int>(x); }", "`unique_ptr` is not a type"),
+    ("Widget make(int x) { return Widget{x}; }", "`Widget` is not a type"),
+])
+def test_a_return_value_the_harness_cannot_compare_is_refused_before_any_build(definition, refusal):
+    with pytest.raises(NotGeneratable, match=refusal):
+        check_generatable(signature_of(only_definition(definition)))

@@ -200,6 +200,9 @@ class CppFunctionAdapter(CppProgramAdapter):
         job.progress("building the harness of the original", None)
         compiler = self.verifier.compiler
         build = await compiler.build(driver_source(job.text, plan.signature), plan.toolchain)
+        if not build.ok and "speedlens cannot print this type" in build.errors:
+            raise InputError(f"{plan.signature.name} returns a type the generated harness cannot print and compare",
+                             "verify it through a program that calls it (a file with main and test inputs)")
         if not build.ok:
             raise InputError(f"the generated harness for {plan.signature.name} does not compile:\n{build.errors}",
                              "check that the file compiles on its own with its compile_commands.json flags")

@@ -146,7 +146,10 @@ def function_declarator(definition: tree_sitter.Node) -> tree_sitter.Node | None
     """The ``function_declarator`` of a definition, under any pointer/reference declarators."""
     declarator = definition.child_by_field_name("declarator")
     while declarator is not None and declarator.type != "function_declarator":
-        declarator = declarator.child_by_field_name("declarator")
+        inner = declarator.child_by_field_name("declarator")
+        if inner is None and declarator.type == "reference_declarator" and declarator.named_children:
+            inner = declarator.named_children[-1]  # tree-sitter gives `&`'s declarator no field name
+        declarator = inner
     return declarator
 
 

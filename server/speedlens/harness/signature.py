@@ -48,6 +48,8 @@ class Signature:
     name: str  # qualified: ns::f
     params: tuple[Param, ...]
     structs: tuple[Aggregate, ...] = ()  # the structs visible to it (see ``with_structs``)
+    returns: str = "auto"  # the returned value's type (no const, no &); "auto" when deduced
+    returns_pointer: bool = False
 
     def buildable(self) -> frozenset[str]:
         """The structs the generators can build: aggregates whose fields are all buildable (a fixed point, so a
@@ -68,7 +70,8 @@ def with_structs(signature: Signature, sources: Iterable[str]) -> Signature:
     structs = structs_in(sources)
     scope = "::".join(signature.name.split("::")[:-1])
     params = tuple(replace(p, type=qualify(p.type, scope, structs)) for p in signature.params)
-    return Signature(signature.name, params, tuple(structs.values()))
+    return replace(signature, params=params, structs=tuple(structs.values()),
+                   returns=qualify(signature.returns, scope, structs))
 
 
 class NotGeneratable(Exception):
@@ -99,10 +102,29 @@ def signature_of(definition: tree_sitter.Node) -> Signature:
         raise NotGeneratable(f"{name} is a member function: the generated harness calls free functions only")
     declarator = cpp.function_declarator(definition)
     parameters = declarator.child_by_field_name("parameters") if declarator is not None else None
-    if parameters is None:
+    if declarator is None or parameters is None:
         raise NotGeneratable(f"{name}: its parameter list could not be parsed")
     params = tuple(_param(node, name, i) for i, node in enumerate(parameters.named_children) if node.type != "comment")
-    return Signature(name, params)
+    return Signature(name, params, returns=_return_type(definition, declarator),
+                     returns_pointer=_returns_pointer(definition, declarator))
+
+
+def _return_type(definition: tree_sitter.Node, declarator: tree_sitter.Node) -> str:
+    """The declared return type's name (a trailing ``-> T`` when written so)."""
+    written = " ".join(cpp.text(definition.child_by_field_name("type")).split())
+    trailing = next((c for c in declarator.children if c.type == "trailing_return_type"), None)
+    if trailing is not None and written == "auto":
+        descriptor = next((c for c in trailing.named_children if c.type == "type_descriptor"), None)
+        kind = descriptor.child_by_field_name("type") if descriptor is not None else None
+        return " ".join(cpp.text(kind).split()) if kind is not None else written
+    return written
+
+
+def _returns_pointer(definition: tree_sitter.Node, declarator: tree_sitter.Node) -> bool:
+    outer = definition.child_by_field_name("declarator")
+    trailing = next((c for c in declarator.children if c.type == "trailing_return_type"), None)
+    return (outer is not None and outer.type == "pointer_declarator") or (
+        trailing is not None and "*" in cpp.text(trailing))
 
 
 def _param(node: tree_sitter.Node, function: str, index: int) -> Param:
@@ -143,6 +165,27 @@ def check_generatable(signature: Signature) -> None:
                 "not a type the generated harness can build (integers, floating point, bool, char, std::string, "
                 "std::vector/array/deque/list/map/set/unordered_map/unordered_set/pair/tuple of these, and "
                 "aggregates with public fields of these: no constructors, base classes, pointers or references)")
+    _check_returned(signature, buildable)
+
+
+def _check_returned(signature: Signature, buildable: frozenset[str]) -> None:
+    """The harness compares return values by value: an address differs between two builds, and a type with no
+    printer cannot be compared (``show`` in gen.hpp prints what the generators build)."""
+    if signature.returns_pointer:
+        raise NotGeneratable(
+            f"{signature.name} returns a pointer (`{signature.returns}*`): the generated harness compares what a call "
+            "returns by value, and an address is not a value two builds share",
+            "verify it through a program that calls it (a file with main and test inputs), or return an index or a "
+            "value")
+    if signature.returns in ("void", "auto", "decltype(auto)"):
+        return  # nothing to compare, or a deduced type the compile of the harness judges
+    problem = unsupported_part(signature.returns, buildable)
+    if problem is not None:
+        raise NotGeneratable(
+            f"{signature.name} returns `{signature.returns}`, and `{problem}` is not a type the generated harness can "
+            "print and compare (the types it builds: integers, floating point, bool, char, std::string, the standard "
+            "containers, pairs and tuples of these, aggregates of these)",
+            "verify it through a program that calls it (a file with main and test inputs)")
 
 
 def _why_not(struct: Aggregate, structs: tuple[Aggregate, ...]) -> str:
