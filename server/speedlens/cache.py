@@ -52,16 +52,18 @@ class BoundedDir:
         except OSError:
             pass
 
-    def stored(self) -> None:
-        """Call after writing an entry: evicts the oldest ones when the directory has grown past its bound."""
+    def stored(self, keep: Path | None = None) -> None:
+        """Call after writing an entry: evicts the oldest ones when the directory has grown past its bound (never
+        ``keep``, the entry in use)."""
         with self._lock:
             if time.monotonic() - self._last < self.interval_s:
                 return
             self._last = time.monotonic()
-        self.evict()
+        self.evict(keep)
 
-    def evict(self) -> int:
-        """Remove least recently used entries until the whole is under the bound; returns the bytes freed."""
+    def evict(self, keep: Path | None = None) -> int:
+        """Remove least recently used entries (but ``keep``) until the whole is under the bound; returns the bytes
+        freed."""
         entries = []
         for entry in self.path.glob("/".join(["*"] * self.depth)):
             try:
@@ -72,6 +74,8 @@ class BoundedDir:
         for _, size, entry in sorted(entries):
             if total - freed <= self.max_bytes:
                 break
+            if entry == keep:
+                continue
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)
             else:

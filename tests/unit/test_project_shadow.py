@@ -77,3 +77,23 @@ def test_a_result_in_a_cmake_project_is_keyed_by_the_projects_other_files(tmp_pa
     outside = tmp_path.parent / "standalone.cpp"
     outside.write_text("int main() {}\n")
     assert adapter.project_key(outside) == ()
+
+
+def test_kept_builds_and_test_outcomes_are_keyed_by_the_compiler_too(tmp_path: Path, monkeypatch):
+    """The same sources built by another compiler (an upgrade, a switch to clang) are a new build: neither its
+    executables nor its tests' outcomes are taken from the old compiler's."""
+    from speedlens.adapters.project_build import ShadowBuild
+    from speedlens.project.file_api import CMakeTarget
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "CMakeLists.txt").write_text("project(p CXX)\n")
+    project = ShadowBuild(tmp_path / "p", Settings(), Sandbox())
+    target = CMakeTarget("bench::@1", "bench", "EXECUTABLE", (), (), ())
+    project.build_dir.mkdir(parents=True)
+    cache = project.build_dir / "CMakeCache.txt"
+    cache.write_text(f"CMAKE_CXX_COMPILER:FILEPATH={shutil.which('g++')}\n")
+    with_gcc = project.stored("digest", target)
+    cache.write_text(f"CMAKE_CXX_COMPILER:FILEPATH={shutil.which('true')}\n")  # another program, another version
+    assert project.stored("digest", target) != with_gcc
+    assert project.stored("digest", target).name == "bench"

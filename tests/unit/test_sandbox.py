@@ -294,6 +294,18 @@ def test_bounded_dir_evicts_the_least_recently_used(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e0", "e2"]
 
 
+def test_bounded_dir_never_evicts_the_entry_in_use(tmp_path):
+    """A project's shadow copy is the entry in use while it builds: even the oldest, it is kept; others go."""
+    bound = BoundedDir(tmp_path, max_bytes=1500, interval_s=0)
+    for i, age in enumerate([300, 200, 100]):
+        entry = tmp_path / f"e{i}"
+        entry.mkdir()
+        (entry / "blob").write_bytes(b"x" * 1000)
+        os.utime(entry, (time.time() - age, time.time() - age))
+    bound.stored(keep=tmp_path / "e0")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e0"]
+
+
 def test_a_cached_binary_that_does_not_match_its_digest_is_dropped(tmp_path):
     source = tmp_path / "built"
     source.write_bytes(b"\x7fELF program")

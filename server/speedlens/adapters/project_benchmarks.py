@@ -91,8 +91,8 @@ class ProjectBenchmarks:
 
     async def _binary(self, digest: str, executable: file_api.CMakeTarget) -> Path | str:
         """The executable built from the copy as synchronised (call under the lock): kept, or built and kept."""
-        kept = self.shadow.stored(digest, executable)
-        if kept.is_file():
+        kept = self.shadow.kept(digest, executable)
+        if kept is not None:
             return kept
         problem = await self.shadow.build([executable])
         if problem is not None:

@@ -10,13 +10,19 @@ the runs apart) and the larger stack sanitizer frames need.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import shutil
 from pathlib import Path
 
+from speedlens.cache import MB, BoundedDir
 from speedlens.config import Settings
 from speedlens.project import file_api, shadow
-from speedlens.sandbox.cpp import SANITIZE_FLAGS, SANITIZER_STACK_MB, Compiler
+from speedlens.sandbox.cpp import SANITIZE_FLAGS, SANITIZER_STACK_MB, Compiler, compiler_version
 from speedlens.sandbox.run import Limits, RunResult, Sandbox, blocking_in_thread, cache_dir
+
+SHADOW_CACHE_MB = 8192  # every project's copy, build directories and executables, least recently used evicted
+BINARIES_MB = 1024  # a copy's kept executables (per build directory)
+CCACHE_MAX_SIZE = "2G"  # a copy's ccache (its own directory, so its size is bounded by ccache itself)
 
 # One lock per shadow copy, for the whole process: jobs of two functions of one file share the copy, and a sync
 # of one must not happen between the other's build and its run.
@@ -31,11 +37,15 @@ class ShadowBuild:
         self.settings = settings
         self.sandbox = sandbox
         self.sanitize = sanitize
-        self.workdir = shadow.shadow_dir(self.root, cache_dir("shadow"))
+        copies = cache_dir("shadow")
+        self.workdir = shadow.shadow_dir(self.root, copies)
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self._copies = BoundedDir(copies, SHADOW_CACHE_MB * MB)
+        self._copies.touch(self.workdir)
         self.build_name = "build-sanitize" if sanitize else "build"
         self.build_dir = self.workdir / self.build_name
         self.lock = _LOCKS.setdefault(self.workdir, asyncio.Lock())
+        self._binaries = BoundedDir(self.workdir / "binaries" / self.build_name, BINARIES_MB * MB)
 
     def sanitized(self) -> ShadowBuild:
         """The same copy built with AddressSanitizer and UBSan (same lock: one copy of the sources)."""
@@ -48,7 +58,7 @@ class ShadowBuild:
 
     async def step(self, *argv: str) -> RunResult:
         """One command in the copy's directory, in the sandbox (ccache's directory inside the copy)."""
-        env = {"CCACHE_DIR": str(self.workdir / ".ccache")}
+        env = {"CCACHE_DIR": str(self.workdir / ".ccache"), "CCACHE_MAXSIZE": CCACHE_MAX_SIZE}
         return await self.sandbox.run(list(argv), workdir=self.workdir, limits=self.limits(), env=env)
 
     async def prepare(self, replaced: dict[Path, str]) -> tuple[str, str | None]:
@@ -83,6 +93,8 @@ class ShadowBuild:
         """Build ``targets`` (everything when none is named); the compiler's first error, or None."""
         names = [arg for t in targets for arg in ("--target", t.name)]
         built = await self.step("cmake", "--build", self.build_name, "-j2", *names)
+        self._copies.touch(self.workdir)
+        self._copies.stored(keep=self.workdir)  # other projects' copies make room, least recently used first
         return None if built.ok else "the project does not build: " + first_error(built)
 
     def targets(self) -> list[file_api.CMakeTarget]:
@@ -98,9 +110,30 @@ class ShadowBuild:
         return self.workdir / "src" / (path.resolve().relative_to(self.root) if path.is_absolute() else path)
 
     def stored(self, digest: str, target: file_api.CMakeTarget) -> Path:
-        """Where the executable built from the copy with content ``digest`` is kept: a build is content-addressed,
-        so the original's executable is built once and a warm re-verification only builds the candidates'."""
-        return self.workdir / "binaries" / self.build_name / digest / target.name
+        """Where the executable built from the copy with content ``digest`` is kept: a build is content-addressed
+        (and compiler-addressed: an upgraded compiler builds anew), so the original's executable is built once and
+        a warm re-verification only builds the candidates'."""
+        return self._binaries.path / f"{digest}-{self.compiler_tag()}" / target.name
+
+    def kept(self, digest: str, target: file_api.CMakeTarget) -> Path | None:
+        """The kept executable of ``target`` built from ``digest``, marked used; None when there is none."""
+        kept = self.stored(digest, target)
+        if not kept.is_file():
+            return None
+        self._binaries.touch(kept.parent)
+        return kept
+
+    def compiler_tag(self) -> str:
+        """A short name of the compiler the configured copy builds with (its version line included)."""
+        compiler = ""
+        try:
+            for line in (self.build_dir / "CMakeCache.txt").read_text(errors="replace").splitlines():
+                if line.startswith("CMAKE_CXX_COMPILER:"):
+                    compiler = line.split("=", 1)[1]
+        except OSError:
+            pass
+        version = compiler_version(compiler) if compiler else "unknown"
+        return hashlib.sha256(f"{compiler}\0{version}".encode()).hexdigest()[:8]
 
     def store(self, digest: str, target: file_api.CMakeTarget) -> Path | None:
         """Copy the freshly built ``target`` to its content-addressed place (None when CMake built no artifact)."""
@@ -112,6 +145,7 @@ class ShadowBuild:
         partial = kept.with_suffix(".partial")
         shutil.copy2(artifact, partial)
         partial.replace(kept)
+        self._binaries.stored()
         return kept
 
 

@@ -16,11 +16,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from speedlens.cache import MB, BoundedDir
 from speedlens.files import write_atomically
 from speedlens.project import file_api
 from speedlens.sandbox.sanitizers import without_addresses
 
 from .project_build import ShadowBuild, tail
+
+TEST_RUNS_MB = 16  # outcomes of a copy's test runs, one small JSON file per (content, compiler, build)
 
 
 @dataclass
@@ -60,21 +63,24 @@ class ProjectTests:
         """Build the copy with ``replaced`` files and run the tests of the executables that link ``source``'s
         target (all of them when that cannot be known); None when the project has no tests.
 
-        The outcome is remembered under the copy's content digest: the same sources give the same tests, so a
-        warm re-verification runs none it ran before."""
+        The outcome is remembered under the copy's content digest and compiler: the same sources built alike give
+        the same tests, so a warm re-verification runs none it ran before."""
         async with self.shadow.lock:
             digest, problem = await self.shadow.prepare(replaced)
             if problem is not None:
                 return TestRun(False, problem)
-            memo = self.shadow.workdir / "test-runs" / f"{digest}-{self.shadow.build_name}-{source.name}.json"
+            runs = BoundedDir(self.shadow.workdir / "test-runs", TEST_RUNS_MB * MB)
+            memo = runs.path / f"{digest}-{self.shadow.compiler_tag()}-{self.shadow.build_name}-{source.name}.json"
             try:
                 known = json.loads(memo.read_text())
+                runs.touch(memo)
                 return TestRun(known["ok"], known["summary"]) if known else None
             except (OSError, ValueError, KeyError, TypeError):
                 pass
             run = await self._built_and_tested(source)
             memo.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(memo, json.dumps(run and {"ok": run.ok, "summary": run.summary}))
+            runs.stored()
             return run
 
     async def _built_and_tested(self, source: Path) -> TestRun | None:
