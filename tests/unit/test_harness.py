@@ -3,6 +3,7 @@ declarations a re-signatured function drags along."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -176,3 +177,39 @@ def test_return_types_are_read_however_they_are_written(definition, name, return
 def test_a_return_value_the_harness_cannot_compare_is_refused_before_any_build(definition, refusal):
     with pytest.raises(NotGeneratable, match=refusal):
         check_generatable(signature_of(only_definition(definition)))
+
+
+SHAPES = """#include <vector>
+namespace shapes {
+enum class Kind : unsigned char { Circle, Square = 4, Triangle = 9 };
+enum Unit { mm, cm };
+struct Shape { Kind kind; int size; };
+int total(const std::vector<Shape>& shapes, Unit unit, Kind& last) {
+    int sum = 0;
+    for (const Shape& s : shapes) { sum += static_cast<int>(s.kind) * s.size; last = s.kind; }
+    return unit == mm ? sum : sum / 10;
+}
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
+def test_project_enums_are_generated_as_their_enumerators(tmp_path: Path):
+    """An enum (scoped or not, a struct's field or a parameter, written through a reference) is generated as one
+    of its enumerators, never a value no caller could name, and compared by its underlying value."""
+    definition = [d for d in cpp.function_definitions(cpp.file_nodes(cpp.parse(SHAPES)))][0]
+    signature = with_structs(signature_of(definition), [SHAPES])
+    assert [p.type for p in signature.params] == ["std::vector<shapes::Shape>", "shapes::Unit", "shapes::Kind"]
+    check_generatable(signature)
+    (tmp_path / "prog.cpp").write_text(driver_source(SHAPES, signature, (1,)))
+    subprocess.run(["g++", "-std=c++17", "-O1", "prog.cpp", "-o", "prog"], cwd=tmp_path, check=True)
+    outputs = [subprocess.run(["./prog"], cwd=tmp_path, input=f"{seed}\n", capture_output=True, text=True,
+                              check=True).stdout for seed in range(6)]
+    kinds = {word for out in outputs for word in re.findall(r"last: (\d+)", out)}  # written through a reference
+    assert kinds <= {"0", "4", "9"} and len(kinds) >= 2, kinds  # and compared after each call
+
+
+def test_an_enum_without_enumerators_is_not_generated():
+    source = "enum class Opaque : int {};\nint f(Opaque o) { return static_cast<int>(o); }\n"
+    with pytest.raises(NotGeneratable, match="`Opaque`"):
+        check_generatable(with_structs(signature_of(only_definition(source)), [source]))

@@ -1,8 +1,9 @@
-"""Project structs the harness can build: aggregates (public fields of generatable types, no constructors, bases,
-references, pointers or bit-fields) declared in the file or in the project headers it includes.
+"""Project types the harness can build: aggregates (public fields of generatable types, no constructors, bases,
+references, pointers or bit-fields) and enums, declared in the file or in the project headers it includes.
 
 Their generators and printers are emitted into the driver (``gen.hpp`` knows only the standard types), so a
-function over ``Point`` or ``std::vector<Word>`` is compared field by field like any other argument.
+function over ``Point`` or ``std::vector<Word>`` is compared field by field like any other argument. An enum is
+generated as one of its enumerators (the values a caller can name), printed as its underlying value.
 """
 
 from __future__ import annotations
@@ -28,17 +29,47 @@ class Aggregate:
     refusal: str = ""
 
 
-def structs_in(sources: Iterable[str]) -> dict[str, Aggregate]:
-    """Every named struct/class defined in ``sources`` (the file, then its headers), by qualified name."""
+@dataclass(frozen=True)
+class Enumeration:
+    """An enum by its qualified name, with its enumerators as the driver (at global scope) names them."""
+
+    name: str
+    values: tuple[str, ...]
+
+
+def structs_in(sources: Iterable[str], others: Iterable[str] = ()) -> dict[str, Aggregate]:
+    """Every named struct/class defined in ``sources`` (the file, then its headers), by qualified name; its fields'
+    types name structs and ``others`` (the enums) by qualified name too."""
     found: dict[str, Aggregate] = {}
+    for node in _named_definitions(sources, ("struct_specifier", "class_specifier")):
+        aggregate = _aggregate(node)
+        found.setdefault(aggregate.name, aggregate)
+    known = [*found, *others]
+    return {name: _qualified(a, known) for name, a in found.items()}
+
+
+def enums_in(sources: Iterable[str]) -> dict[str, Enumeration]:
+    """Every named enum (scoped or not) with at least one enumerator defined in ``sources``, by qualified name."""
+    found: dict[str, Enumeration] = {}
+    for node in _named_definitions(sources, ("enum_specifier",)):
+        name = "::".join([*_scope(node), cpp.text(node.child_by_field_name("name"))])
+        body = node.child_by_field_name("body")
+        enumerators = [e.child_by_field_name("name") for e in body.named_children if e.type == "enumerator"] \
+            if body is not None else []
+        values = tuple(f"{name}::{cpp.text(e)}" for e in enumerators if e is not None)  # C++11 names both kinds so
+        if values:
+            found.setdefault(name, Enumeration(name, values))
+    return found
+
+
+def _named_definitions(sources: Iterable[str], kinds: tuple[str, ...]) -> Iterable[tree_sitter.Node]:
+    """The named type definitions (with a body) of ``kinds`` in ``sources``, outside functions and templates."""
     for source in sources:
         for node in cpp.walk(cpp.parse(source).root_node):
-            if node.type in ("struct_specifier", "class_specifier") and node.child_by_field_name("body") is not None \
+            if node.type in kinds and node.child_by_field_name("body") is not None \
                     and node.child_by_field_name("name") is not None and not any(
                         a.type in ("function_definition", "template_declaration") for a in cpp.ancestors(node)):
-                aggregate = _aggregate(node)
-                found.setdefault(aggregate.name, aggregate)
-    return {name: _qualified(a, found) for name, a in found.items()}
+                yield node
 
 
 def qualify(type_text: str, scope: str, known: Iterable[str]) -> str:
@@ -82,10 +113,17 @@ def recursive(name: str, structs: Iterable[Aggregate]) -> bool:
     return any(a.name == name for a in ordered([t for t, _ in by_name[name].fields], by_name))
 
 
-def support_source(aggregates: list[Aggregate]) -> str:
+def support_source(aggregates: list[Aggregate], enums: Iterable[Enumeration] = ()) -> str:
     """The ``Gen`` specializations (fields made in declaration order with the seeded rng, aggregate-initialised)
-    and ``show`` specializations (fields printed in order) of ``aggregates``, already ordered."""
+    and ``show`` specializations (fields printed in order) of ``aggregates``, already ordered; before them, the
+    generators of ``enums`` (``show`` prints any enum)."""
     lines = ["namespace speedlens_harness {"]
+    for e in enums:
+        lines += [f"template <> struct Gen<{e.name}> {{",
+                  f"    static {e.name} make(Rng& rng, std::size_t) {{",
+                  f"        static const {e.name} values[] = {{{', '.join(e.values)}}};",
+                  f"        return values[rng() % {len(e.values)}];",
+                  "    }", "};"]
     for a in aggregates:
         makes = ", ".join(f"speedlens_harness::make<{t}>(rng, n)" for t, _ in a.fields)
         shows = " out << ' ';".join(f" out << \"{f}=\"; show(out, v.{f});" for _, f in a.fields)
@@ -141,7 +179,7 @@ def _aggregate(node: tree_sitter.Node) -> Aggregate:
     return Aggregate(name, tuple(fields))
 
 
-def _qualified(aggregate: Aggregate, known: dict[str, Aggregate]) -> Aggregate:
+def _qualified(aggregate: Aggregate, known: Iterable[str]) -> Aggregate:
     scope = "::".join(aggregate.name.split("::")[:-1])
     fields = tuple((qualify(t, scope, known), f) for t, f in aggregate.fields)
     return Aggregate(aggregate.name, fields, aggregate.refusal)

@@ -33,9 +33,10 @@ def driver_source(file_text: str, signature: Signature, repetitions: tuple[int, 
 
 
 def _structs(signature: Signature) -> str:
-    """Generators and printers of every buildable project struct (the return type's too), fields' structs first."""
+    """Generators and printers of every buildable project struct (the return type's too), fields' structs first,
+    and generators of the project's enums."""
     structs = {s.name: s for s in signature.structs}
-    return support_source(ordered(sorted(signature.buildable()), structs))
+    return support_source(ordered(sorted(signature.buildable()), structs), signature.enums)
 
 
 def _value_type(param: Param) -> str:

@@ -2,7 +2,8 @@
 
 Parsed with tree-sitter from the definition itself, so the driver calls exactly what the file defines. A type
 is *generatable* when the seeded generators of ``gen.hpp`` can build it: arithmetic types, ``std::string`` and
-the standard containers, pairs and tuples of these, and the project's aggregates of these (``aggregates.py``).
+the standard containers, pairs and tuples of these, and the project's enums and aggregates of these
+(``aggregates.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import tree_sitter
 
 from speedlens.analysis import cpp
 
-from .aggregates import Aggregate, qualify, recursive, structs_in
+from .aggregates import Aggregate, Enumeration, enums_in, qualify, recursive, structs_in
 
 SCALARS = frozenset({
     "bool", "char", "signed char", "unsigned char", "short", "unsigned short", "int", "unsigned", "unsigned int",
@@ -49,29 +50,34 @@ class Signature:
     params: tuple[Param, ...]
     structs: tuple[Aggregate, ...] = ()  # the structs visible to it (see ``with_structs``)
     returns: str = "auto"  # the returned value's type (no const, no &); "auto" when deduced
+    enums: tuple[Enumeration, ...] = ()  # the enums visible to it
     returns_pointer: bool = False
 
     def buildable(self) -> frozenset[str]:
         """The structs the generators can build: aggregates whose fields are all buildable (a fixed point, so a
         struct of a refused struct is refused too), none containing itself (its generation would not end)."""
         names = {s.name for s in self.structs if not s.refusal and not recursive(s.name, self.structs)}
+        enums = {e.name for e in self.enums}
         fields = {s.name: s.fields for s in self.structs}
         changed = True
         while changed:
-            bad = {n for n in names if any(unsupported_part(t, names) is not None for t, _ in fields[n])}
+            bad = {n for n in names if any(unsupported_part(t, names | enums) is not None for t, _ in fields[n])}
             names -= bad
             changed = bool(bad)
-        return frozenset(names)
+        return frozenset(names | enums)
 
 
 def with_structs(signature: Signature, sources: Iterable[str]) -> Signature:
-    """``signature`` knowing the structs defined in ``sources`` (the file and its project headers), its parameter
-    types naming them by qualified name (what the driver, at global scope, must write)."""
-    structs = structs_in(sources)
+    """``signature`` knowing the structs and enums defined in ``sources`` (the file and its project headers), its
+    parameter types naming them by qualified name (what the driver, at global scope, must write)."""
+    texts = list(sources)
+    enums = enums_in(texts)
+    structs = structs_in(texts, others=enums)
+    known = [*structs, *enums]
     scope = "::".join(signature.name.split("::")[:-1])
-    params = tuple(replace(p, type=qualify(p.type, scope, structs)) for p in signature.params)
-    return replace(signature, params=params, structs=tuple(structs.values()),
-                   returns=qualify(signature.returns, scope, structs))
+    params = tuple(replace(p, type=qualify(p.type, scope, known)) for p in signature.params)
+    return replace(signature, params=params, structs=tuple(structs.values()), enums=tuple(enums.values()),
+                   returns=qualify(signature.returns, scope, known))
 
 
 class NotGeneratable(Exception):
@@ -163,8 +169,9 @@ def check_generatable(signature: Signature) -> None:
             raise NotGeneratable(
                 f"{signature.name}: parameter `{param.name}` has type `{param.type}`, and `{problem}`{refusal} is "
                 "not a type the generated harness can build (integers, floating point, bool, char, std::string, "
-                "std::vector/array/deque/list/map/set/unordered_map/unordered_set/pair/tuple of these, and "
-                "aggregates with public fields of these: no constructors, base classes, pointers or references)")
+                "std::vector/array/deque/list/map/set/unordered_map/unordered_set/pair/tuple of these, the "
+                "project's enums, and aggregates with public fields of these: no constructors, base classes, "
+                "pointers or references)")
     _check_returned(signature, buildable)
 
 
@@ -184,7 +191,7 @@ def _check_returned(signature: Signature, buildable: frozenset[str]) -> None:
         raise NotGeneratable(
             f"{signature.name} returns `{signature.returns}`, and `{problem}` is not a type the generated harness can "
             "print and compare (the types it builds: integers, floating point, bool, char, std::string, the standard "
-            "containers, pairs and tuples of these, aggregates of these)",
+            "containers, pairs and tuples of these, the project's enums and aggregates of these)",
             "verify it through a program that calls it (a file with main and test inputs)")
 
 
