@@ -329,7 +329,7 @@ def headline(verdict: Verdict) -> str:
     unit = {"input": "inputs", "run": "runs", "deterministic": "inputs"}.get(verdict.bound_level or "", "inputs")
     lower = verdict.speedup_lower
     bound = f" · ≥{fmt.speedup(lower)} on {fmt.confidence(verdict.alpha)} of {unit}" if lower else ""
-    return f"{fmt.speedup(verdict.speedup)} faster{bound} · {verdict.inputs_passed}/{verdict.n_inputs} inputs"
+    return f"{fmt.speedup(verdict.speedup)} faster{bound} · {verdict.checked_on}"
 
 
 def print_verdict(verdict: Verdict) -> None:
@@ -345,7 +345,7 @@ def print_verdict(verdict: Verdict) -> None:
 
 def print_report(report: OptimizeReport) -> None:
     table = Table(title=f"speedlens: {Path(report.file).name}", show_lines=False)
-    for column in ("target", "proposer", "status", "speedup", "bound", "inputs"):
+    for column in ("target", "proposer", "status", "speedup", "bound", "checked on"):
         table.add_column(column)
     for r in report.results:
         v = r.verdict
@@ -357,7 +357,7 @@ def print_report(report: OptimizeReport) -> None:
             f"[{color}]{v.status.value}[/{color}]",
             fmt.speedup(v.speedup) if v.speedup else "",
             bound,
-            f"{v.inputs_passed}/{v.n_inputs}",
+            v.checked_on,
         )
     out.print(table)
     for warning in report.warnings:

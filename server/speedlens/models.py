@@ -174,6 +174,12 @@ class Verdict:
     def verified(self) -> bool:
         return self.status == Status.VERIFIED
 
+    @property
+    def checked_on(self) -> str:
+        """What correctness was checked on: ``19/19 inputs``, or the project's tests for a function checked by them
+        alone (it has no inputs of its own)."""
+        return f"{self.inputs_passed}/{self.n_inputs} inputs" if self.n_inputs else "the project's tests"
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value

@@ -120,8 +120,7 @@ def _untried(report: Any, results: list[Result]) -> list[Any]:
 def _verdict_cells(number: int, r: Result) -> list[str]:
     v = r.verdict
     bound = fmt.bound(v.speedup_lower, v.alpha) or "–"
-    return [str(number), f"`{r.candidate.proposer}`", v.status.value, _x(v.speedup), bound,
-            f"{v.inputs_passed}/{v.n_inputs}"]
+    return [str(number), f"`{r.candidate.proposer}`", v.status.value, _x(v.speedup), bound, v.checked_on]
 
 
 def _detail_line(number: int, r: Result, limit: int = 400) -> str:
@@ -153,7 +152,7 @@ def _markdown_target(report: Any, target: Any, rs: list[Result]) -> list[str]:
     out: list[str] = []
     out.append(f"## `{target.name}` ({target.kind}, lines {target.start_line + 1}–{target.end_line + 1})")
     out.append("")
-    out.append("| # | candidate | verdict | speedup | bound | inputs |")
+    out.append("| # | candidate | verdict | speedup | bound | checked on |")
     out.append("|---:|---|---|---:|---|---:|")
     for number, r in enumerate(rs, 1):
         out.append("| " + " | ".join(_verdict_cells(number, r)) + " |")
@@ -174,7 +173,7 @@ def _markdown_best(report: Any, best: Result) -> list[str]:
     head = "Verified" if v.status == Status.VERIFIED else f"Best attempt ({v.status.value})"
     out = [f"**{head}: `{best.candidate.proposer}`** — {_x(v.speedup)} faster overall"
            + (f", ≥{_x(v.speedup_lower)} on {_pct(v.alpha)}% of {_population(best)}" if v.speedup_lower else "")
-           + f", {v.inputs_passed}/{v.n_inputs} inputs passed, {v.n_timed} timed."]
+           + f", checked on {v.checked_on}, {v.n_timed} timed."]
     meaning = bound_meaning(best)
     if meaning:
         out += ["", meaning]

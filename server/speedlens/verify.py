@@ -233,14 +233,7 @@ class CppVerifier:
     async def verify(self, baseline: Baseline, candidate: str, progress: ProgressFn = no_progress,
                      timer: Timer | None = None) -> Verdict:
         """The verdict for one candidate program against the baseline (timed by ``timer`` when given)."""
-        verdict = Verdict(
-            status=Status.INCORRECT,
-            alpha=self.settings.alpha,
-            n_inputs=len(baseline.cases),
-            metric="instructions" if self.settings.deterministic else "cpu_time",
-            network_isolated=self.sandbox.network_isolated,
-            filesystem_isolated=self.sandbox.filesystem_isolated,
-        )
+        verdict = self.unjudged(baseline)
         findings = tamper_findings(candidate, baseline.source)
         if findings:
             verdict.status = Status.TAMPERING
@@ -265,6 +258,35 @@ class CppVerifier:
                 return verdict
         verdict.detail = describe(verdict, n_bound, baseline.notes, self.settings.min_speedup)
         return verdict
+
+    async def timed_verdict(self, baseline: Baseline, timer: Timer, progress: ProgressFn = no_progress) -> Verdict:
+        """The verdict of a candidate whose correctness is judged elsewhere (by the project's own tests, for a
+        function the generated harness cannot call): ``timer``'s measurements, the bound and the status."""
+        verdict = self.unjudged(baseline)
+        try:
+            n_bound = await self._time(baseline, baseline.build, verdict, progress, timer)
+        except VerificationFlake as exc:
+            verdict.status, verdict.detail = exc.status, str(exc)
+            return verdict
+        verdict.detail = describe(verdict, n_bound, baseline.notes, self.settings.min_speedup)
+        return verdict
+
+    def rejected(self, baseline: Baseline, status: Status, detail: str) -> Verdict:
+        """The verdict of a candidate turned away before (or instead of) the checks, saying why."""
+        verdict = self.unjudged(baseline)
+        verdict.status, verdict.detail = status, detail
+        return verdict
+
+    def unjudged(self, baseline: Baseline) -> Verdict:
+        """A verdict before any check: incorrect until shown otherwise."""
+        return Verdict(
+            status=Status.INCORRECT,
+            alpha=self.settings.alpha,
+            n_inputs=len(baseline.cases),
+            metric="instructions" if self.settings.deterministic else "cpu_time",
+            network_isolated=self.sandbox.network_isolated,
+            filesystem_isolated=self.sandbox.filesystem_isolated,
+        )
 
     async def _check(
         self, baseline: Baseline, plain: Build, source: str, verdict: Verdict, progress: ProgressFn
@@ -490,10 +512,12 @@ def describe(verdict: Verdict, n_bound: int, notes: list[str], min_speedup: floa
         lower = fmt.speedup(verdict.speedup_lower)
         bound = f"≥{lower} on every one of the {verdict.n_timed} inputs (instruction counts)"
     metric = "instructions" if verdict.metric == "instructions" else "CPU time"
+    correctness = (f"correct on a new input with ≥{100 * (verdict.correct_confidence or 0.0):.0f}% confidence "
+                   f"({verdict.inputs_passed}/{verdict.n_inputs} inputs passed)" if verdict.n_inputs else
+                   "no inputs of its own: its correctness rests on the project's tests")
     parts = [
         f"{fmt.speedup(verdict.speedup)} faster in total {metric} over {verdict.n_timed} timed inputs; {bound}",
-        f"correct on a new input with ≥{100 * (verdict.correct_confidence or 0.0):.0f}% confidence "
-        f"({verdict.inputs_passed}/{verdict.n_inputs} inputs passed)",
+        correctness,
     ]
     if verdict.status == Status.NOT_FASTER:
         parts.insert(0, f"correct, but the lower bound is below the required {min_speedup:g}×")

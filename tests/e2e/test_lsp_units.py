@@ -86,7 +86,7 @@ def test_markdown_report_has_verdicts_chart_and_meaning():
                              results=[make_result(), make_result(status=Status.INCORRECT, speedup=None, lower=None,
                                                                  passed=3)])
     md = render_markdown(report)
-    assert "| 1 | `rules:sync-stdio` | verified | 2.9× | ≥2.3× @90% | 19/19 |" in md
+    assert "| 1 | `rules:sync-stdio` | verified | 2.9× | ≥2.3× @90% | 19/19 inputs |" in md
     assert "Language: C++" in md
     assert "incorrect" in md and "probability ≥ 90%" in md and "```text" in md and "│ = bound" in md
     chart = text_chart(make_result())

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "textstats/textstats.h"
+#include "textstats/vocabulary.h"
 
 namespace {
 
@@ -38,5 +39,12 @@ void BM_Dedupe(benchmark::State& state) {
     for (auto _ : state) benchmark::DoNotOptimize(textstats::dedupe(input));
 }
 BENCHMARK(BM_Dedupe)->RangeMultiplier(2)->Range(16, 4096);  // 9 instances: an input-level bound
+
+void BM_Listing(benchmark::State& state) {
+    textstats::Vocabulary vocabulary;
+    for (const std::string& word : words(static_cast<std::size_t>(state.range(0)))) vocabulary.add(word);
+    for (auto _ : state) benchmark::DoNotOptimize(vocabulary.listing("\n"));
+}
+BENCHMARK(BM_Listing)->RangeMultiplier(2)->Range(8, 2048);  // 9 instances: an input-level bound
 
 }  // namespace

@@ -31,18 +31,22 @@ from speedlens.models import Candidate, ProgressFn, Status, Target, Verdict
 from speedlens.project import cmake, declarations
 from speedlens.sandbox.cpp import Toolchain, compiler_version, own_headers
 from speedlens.sandbox.run import blocking_in_thread, cache_dir, workdir
-from speedlens.sandbox.timing import StoppingRule, Timing
 from speedlens.testcases import TestCase
-from speedlens.verify import Baseline, Timer, VerificationFlake
+from speedlens.verify import Baseline
 
 from .base import Job
 from .cpp_program import CppProgramAdapter, _read
 from .project_benchmarks import BenchmarkPlan, ProjectBenchmarks
 from .project_build import ShadowBuild
-from .project_tests import ProjectTests
+from .project_route import ProjectRoute
+from .project_tests import ProjectTests, judge_by_tests
 
 _MAIN_WORD = re.compile(r"\bmain\b")
 SEEDS = 20  # inputs per function: enough for an input-level bound at alpha 0.1 (9 needed), cheap to run
+
+
+class HarnessRefusal(InputError):
+    """The generated harness cannot call the function (the message says why); its project may still verify it."""
 
 
 @dataclass
@@ -136,7 +140,7 @@ class CppFunctionAdapter(CppProgramAdapter):
             check_generatable(signature)
             check_no_mutable_globals(definition)
         except NotGeneratable as exc:
-            raise InputError(
+            raise HarnessRefusal(
                 str(exc), exc.hint or "verify it through a program that calls it (a file with main and test inputs), "
                 "or add an overload taking generatable types (argument tuples recorded from the project's tests, or "
                 "written by a model, are not supported yet)"
@@ -145,7 +149,12 @@ class CppFunctionAdapter(CppProgramAdapter):
         return HarnessPlan(signature, toolchain, headers, parameters=parameters)
 
     async def baseline_for(self, job: Job, cases: list[TestCase]) -> Baseline:
-        plan = self.plan(job)
+        try:
+            plan = self.plan(job)
+        except HarnessRefusal as refusal:  # a member function, a template…: its project's tests and benchmarks?
+            by_project = await ProjectRoute.plan(job, self._shadow(job.path), refusal, self.settings.deterministic)
+            job.state["route"] = by_project
+            return by_project.baseline(job, self.project_toolchain(job.path))
         shadow = self._shadow(job.path)
         route = await self._benchmark_route(job, plan, shadow)
         # Timed by the project's benchmarks, the harness only checks: one call per argument tuple is enough.
@@ -228,7 +237,12 @@ class CppFunctionAdapter(CppProgramAdapter):
 
     async def _verify_file(self, job: Job, baseline: Baseline, candidate: Candidate, rewritten: str,
                            progress: ProgressFn) -> Verdict:
-        """The verdict for the rewritten file: its headers brought in step, then its harness judged."""
+        """The verdict for the rewritten file: its headers brought in step, then its harness judged (or, for a
+        function no harness can call, its project's tests and benchmarks)."""
+        by_project: ProjectRoute | None = job.state.get("route")
+        if by_project is not None:
+            line = self._definition_line(job, rewritten)
+            return await by_project.verify(self.verifier, job, baseline, rewritten, line, progress)
         plan: HarnessPlan = job.state["plan"]
         try:
             inlined = self._with_declarations(plan, job, candidate, rewritten)
@@ -237,56 +251,14 @@ class CppFunctionAdapter(CppProgramAdapter):
         program = driver_source(inlined, plan.signature, plan.repetitions)
         edits = candidate.meta.get("header_edits", [])
         replaced = {job.path: rewritten, **{Path(e["path"]): e["text"] for e in edits}}
-        timer = self._benchmark_timer(plan, replaced) if plan.benchmark is not None else None
+        timer = plan.bench.timer(plan.benchmark, replaced) if plan.bench and plan.benchmark else None
         verdict = await self.verifier.verify(baseline, program, progress, timer)
         if verdict.speedup is not None:
             verdict.timed_by = "harness" if timer is None else "google_benchmark"
         if plan.tests is not None and verdict.status in (Status.VERIFIED, Status.NOT_FASTER):
             progress("building and running the project's tests with the rewrite", None)
-            await self._judge_by_tests(plan.tests, replaced, job.path, verdict, progress)
+            await judge_by_tests(plan.tests, replaced, job.path, verdict, progress)
         return verdict
-
-    @staticmethod
-    def _benchmark_timer(plan: HarnessPlan, replaced: dict[Path, str]) -> Timer:
-        """The candidate timed by the project's benchmark executable, built with the rewrite."""
-        bench, benchmark = plan.bench, plan.benchmark
-        assert bench is not None and benchmark is not None
-
-        async def timer(rule: StoppingRule, progress: ProgressFn) -> Timing:
-            progress(f"building {benchmark.executable.name} with the rewrite in speedlens's copy", None)
-            built = await bench.candidate(benchmark, replaced)
-            if isinstance(built, str):
-                raise VerificationFlake(Status.COMPILE_ERROR, f"the project's {benchmark.executable.name} does not "
-                                        f"build with the rewrite: {built}")
-            return await bench.measure(benchmark, built, rule, progress)
-
-        return timer
-
-    async def _judge_by_tests(self, tests: ProjectTests, replaced: dict[Path, str], source: Path, verdict: Verdict,
-                              progress: ProgressFn) -> None:
-        """A rewrite the harness found correct must also pass the project's own tests (they know the function's
-        contract; the generators only know its types), and a rewrite about to be offered passes them in the
-        sanitizer build too (undefined behaviour the generated inputs never reach may be one a test reaches)."""
-        run = await tests.run(replaced, source)
-        if run is not None and not run.ok:
-            verdict.status = Status.INCORRECT
-            verdict.detail = f"the project's tests fail with this rewrite: {run.summary}"
-            return
-        if run is not None:
-            verdict.detail += f"; the project's tests pass ({run.summary})"
-        if verdict.status != Status.VERIFIED or not self.settings.sanitize:
-            return
-        progress("building the project's tests with AddressSanitizer and UBSan and running them", None)
-        sanitized = await tests.run_sanitized(replaced, source)
-        if sanitized is not None and not sanitized.ok:
-            verdict.status = Status.RUNTIME_ERROR
-            verdict.detail = ("the project's tests fail under AddressSanitizer/UBSan with this rewrite: "
-                              + sanitized.summary)
-        elif sanitized is not None:
-            verdict.detail += " (also under AddressSanitizer and UBSan)"
-        elif tests.original_sanitized_failure:
-            verdict.notes.append("the project's tests fail under the sanitizers without any rewrite, so their "
-                                 f"sanitizer build is not used: {tests.original_sanitized_failure}")
 
     async def verify_files(self, original: Path, candidate: Path, tests_dir: Path | None, progress: ProgressFn
                            ) -> Verdict:
@@ -311,9 +283,7 @@ class CppFunctionAdapter(CppProgramAdapter):
     def _with_declarations(self, plan: HarnessPlan, job: Job, candidate: Candidate, rewritten: str) -> str:
         """The candidate file compiled against its headers with every declaration of a re-signatured function
         updated (recorded in ``candidate.meta["header_edits"]`` for the diff and --apply)."""
-        # Where the rewritten file defines it: a hand-written candidate (verify) may add an #include above it.
-        moved = next((t for t in self.targets(job.path, rewritten) if t.name == job.target.name), job.target)
-        definition = definition_at(rewritten, moved.start_line)
+        definition = definition_at(rewritten, self._definition_line(job, rewritten))
         params = declarations.parameter_list(definition) if definition is not None else None
         if params is None:
             raise InputError(f"the rewrite of {job.target.name} no longer defines it where it was", "")
@@ -330,12 +300,16 @@ class CppFunctionAdapter(CppProgramAdapter):
                     {"path": str(header), "original": original, "text": updated})
         return declarations.with_headers_inlined(rewritten, edited, plan.headers)
 
+    def _definition_line(self, job: Job, rewritten: str) -> int:
+        """Where the rewritten file defines the function: a hand-written candidate (verify) may add an #include
+        above it."""
+        moved = next((t for t in self.targets(job.path, rewritten) if t.name == job.target.name), job.target)
+        return moved.start_line
+
     def _flagged(self, baseline: Baseline, findings: list[str]) -> Verdict:
         return self._rejected(baseline, Status.INCORRECT, "flagged, not verified: the candidate " + "; ".join(findings)
                               + " — a rewrite may not keep results between calls or behave differently while it is "
                               "checked or timed")
 
     def _rejected(self, baseline: Baseline, status: Status, detail: str) -> Verdict:
-        return Verdict(status=status, detail=detail, alpha=self.settings.alpha, n_inputs=len(baseline.cases),
-                       network_isolated=self.sandbox.network_isolated,
-                       filesystem_isolated=self.sandbox.filesystem_isolated)
+        return self.verifier.rejected(baseline, status, detail)

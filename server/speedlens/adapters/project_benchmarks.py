@@ -18,7 +18,7 @@ from speedlens.project import benchmarks, file_api
 from speedlens.sandbox.run import Limits, RunResult, workdir
 from speedlens.sandbox.timing import StoppingRule, Timing, interleaved
 from speedlens.stats.conformal import min_inputs
-from speedlens.verify import VerificationFlake
+from speedlens.verify import Timer, VerificationFlake
 
 from .project_build import ShadowBuild
 
@@ -98,6 +98,20 @@ class ProjectBenchmarks:
         if problem is not None:
             return problem
         return self.shadow.store(digest, executable) or f"CMake built no {executable.name}"
+
+    def timer(self, plan: BenchmarkPlan, replaced: dict[Path, str]) -> Timer:
+        """The verifier's timer of a rewrite (``replaced``: its file and any edited headers): the plan's executable
+        built with it, then run A/B against the original's."""
+
+        async def timer(rule: StoppingRule, progress: ProgressFn) -> Timing:
+            progress(f"building {plan.executable.name} with the rewrite in speedlens's copy", None)
+            built = await self.candidate(plan, replaced)
+            if isinstance(built, str):
+                raise VerificationFlake(Status.COMPILE_ERROR, f"the project's {plan.executable.name} does not "
+                                        f"build with the rewrite: {built}")
+            return await self.measure(plan, built, rule, progress)
+
+        return timer
 
     async def candidate(self, plan: BenchmarkPlan, replaced: dict[Path, str]) -> Path | str:
         """The candidate's benchmark executable (``replaced``: its file and any edited headers), or why not."""

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from speedlens.cache import MB, BoundedDir
 from speedlens.files import write_atomically
+from speedlens.models import ProgressFn, Status, Verdict
 from speedlens.project import file_api
 from speedlens.sandbox.sanitizers import without_addresses
 
@@ -116,3 +117,30 @@ def _failures(text: str) -> str:
     expectation = [without_addresses(line.strip()) for line in text.splitlines()
                    if "Failure" in line or "Expected" in line or "ERROR: " in line or "runtime error:" in line]
     return "; ".join(failed[:3] + expectation[:2])
+
+
+async def judge_by_tests(tests: ProjectTests, replaced: dict[Path, str], source: Path, verdict: Verdict,
+                         progress: ProgressFn) -> None:
+    """A rewrite found correct and timed must also pass the project's own tests (they know the function's
+    contract; generated arguments only know its types), and a rewrite about to be offered passes them in the
+    sanitizer build too (undefined behaviour the generated inputs never reach may be one a test reaches)."""
+    run = await tests.run(replaced, source)
+    if run is not None and not run.ok:
+        verdict.status = Status.INCORRECT
+        verdict.detail = f"the project's tests fail with this rewrite: {run.summary}"
+        return
+    if run is not None:
+        verdict.detail += f"; the project's tests pass ({run.summary})"
+    if verdict.status != Status.VERIFIED or not tests.settings.sanitize:
+        return
+    progress("building the project's tests with AddressSanitizer and UBSan and running them", None)
+    sanitized = await tests.run_sanitized(replaced, source)
+    if sanitized is not None and not sanitized.ok:
+        verdict.status = Status.RUNTIME_ERROR
+        verdict.detail = ("the project's tests fail under AddressSanitizer/UBSan with this rewrite: "
+                          + sanitized.summary)
+    elif sanitized is not None:
+        verdict.detail += " (also under AddressSanitizer and UBSan)"
+    elif tests.original_sanitized_failure:
+        verdict.notes.append("the project's tests fail under the sanitizers without any rewrite, so their "
+                             f"sanitizer build is not used: {tests.original_sanitized_failure}")

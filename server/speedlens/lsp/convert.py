@@ -146,7 +146,7 @@ def hint_label(result: Result) -> str:
     parts = [fmt.faster(v)]
     if v.speedup_lower is not None:
         parts.append(f"≥{_x(v.speedup_lower)} on {coverage_percent(v.alpha)}% of {_population(result)}")
-    parts.append(f"{v.inputs_passed}/{v.n_inputs} inputs")
+    parts.append(v.checked_on)
     return " · ".join(parts)
 
 
