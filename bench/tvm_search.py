@@ -1,6 +1,6 @@
 """Our schedule search (MCTS, heuristic policy; LLM policy if a model is configured) vs MetaSchedule, per budget.
 
-    python3 bench/tvm_search.py [--workloads matmul,conv2d_nhwc,softmax] [--budgets 4,8,16,32] [--quick]
+    python3 bench/tvm_search.py [--workloads matmul,conv2d_nhwc,softmax,layernorm] [--budgets 4,8,16,32] [--quick]
                                 [--model openai/x --api-base URL]
 
 Per workload and budget: the best latency each search found, its wall time, the naive latency, numpy's (OpenBLAS
@@ -80,6 +80,13 @@ def numpy_roof(name: str, repeats: int = 20) -> float:
         def run():
             e = np.exp(a - a.max(axis=1, keepdims=True))
             return e / e.sum(axis=1, keepdims=True)
+    elif name == "layernorm":
+        a = rng.random((256, 1024), dtype=np.float32)
+        gamma, beta = rng.random(1024, dtype=np.float32), rng.random(1024, dtype=np.float32)
+
+        def run():
+            mean = a.mean(axis=1, keepdims=True)
+            return (a - mean) / np.sqrt(a.var(axis=1, keepdims=True) + 1e-5) * gamma + beta
     else:
         raise ValueError(name)
     run()
@@ -179,7 +186,7 @@ def main() -> int:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workloads", default="matmul,conv2d_nhwc,softmax")
+    parser.add_argument("--workloads", default="matmul,conv2d_nhwc,softmax,layernorm")
     parser.add_argument("--budgets", default="4,8,16,32")
     parser.add_argument("--quick", action="store_true", help="matmul only, budgets 4 and 8")
     parser.add_argument("--model", default=os.environ.get("SPEEDLENS_MODEL", ""))
