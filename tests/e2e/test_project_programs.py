@@ -53,9 +53,11 @@ def test_optimize_and_verify_a_program_that_links_its_targets_library(project: P
     assert snapshot(project) == before  # nothing written in the project: no build directory, no edit
 
 
-def test_a_program_linking_the_projects_shared_library_runs_in_the_sandbox(project: Path):
+def test_the_projects_shared_library_is_kept_with_each_build_that_loads_it(project: Path):
     """Built as a shared library, the project's code lives in a build directory no sandboxed run is shown: each
-    build keeps the libraries it links beside its binary (found through ``$ORIGIN``), sanitizer build included."""
+    build keeps the libraries it links beside its binary (found through ``$ORIGIN``), sanitizer build included, for
+    a program of the project and for the benchmark executables that time a library function (original and
+    candidate each run with the library they were built with)."""
     cmake_lists = project / "CMakeLists.txt"
     cmake_lists.write_text(cmake_lists.read_text().replace("add_library(textstats src/textstats.cpp)",
                                                            "add_library(textstats SHARED src/textstats.cpp)"))
@@ -66,3 +68,9 @@ def test_a_program_linking_the_projects_shared_library_runs_in_the_sandbox(proje
     best = report["results"][0]
     assert best["status"] == "verified", best
     assert not any("sanitizer checks skipped" in note for note in best.get("notes", [])), best
+    join = next(i for i, line in enumerate((project / "src" / "textstats.cpp").read_text().splitlines(), 1)
+                if line.startswith("std::string join("))
+    timed = speedlens("optimize", "src/textstats.cpp", "--line", str(join), "--json", cwd=project)
+    assert timed.returncode == 0, timed.stderr
+    best = json.loads(timed.stdout)["results"][0]
+    assert best["status"] == "verified" and best["timed_by"] == "google_benchmark", best

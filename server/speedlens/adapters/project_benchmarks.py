@@ -60,8 +60,10 @@ class ProjectBenchmarks:
             if found is None:
                 return None, f"no Google Benchmark case of the project calls {function}"
             executable, cases = found
-            if file_api.shared_libraries(self.shadow.targets(), executable):
-                return None, f"{executable.name} links shared libraries of the project (not kept per build)"
+            if file_api.shared_libraries(self.shadow.targets(), executable) and \
+                    not self.shadow.keeps_shared_libraries():
+                return None, (f"{executable.name} links shared libraries of the project, and speedlens's copy was "
+                              "configured before it kept them per build (remove ~/.cache/speedlens/shadow)")
             original = await self._binary(digest, executable)
         if isinstance(original, str):
             return None, original

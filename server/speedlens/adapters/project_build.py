@@ -23,6 +23,7 @@ from speedlens.sandbox.run import Limits, RunResult, Sandbox, blocking_in_thread
 SHADOW_CACHE_MB = 8192  # every project's copy, build directories and executables, least recently used evicted
 BINARIES_MB = 1024  # a copy's kept executables (per build directory)
 CCACHE_MAX_SIZE = "2G"  # a copy's ccache (its own directory, so its size is bounded by ccache itself)
+ORIGIN = "$ORIGIN"  # the loader's name for the executable's own directory
 
 # One lock per shadow copy, for the whole process: jobs of two functions of one file share the copy, and a sync
 # of one must not happen between the other's build and its run.
@@ -71,7 +72,10 @@ class ShadowBuild:
             flags = await self._sanitizer_flags() if self.sanitize else ["-DCMAKE_BUILD_TYPE=Release"]
             if isinstance(flags, str):
                 return digest, flags
-            configured = await self.step("cmake", "-S", "src", "-B", self.build_name, *flags, *launcher)
+            # A kept executable finds the project's shared libraries kept beside it (``store``); the build tree's
+            # own run path still comes first for ctest, and is not there where kept executables run.
+            configured = await self.step("cmake", "-S", "src", "-B", self.build_name, *flags, *launcher,
+                                         f"-DCMAKE_BUILD_RPATH={ORIGIN}")
             if not configured.ok:
                 return digest, "the project does not configure: " + tail(configured)
         return digest, None
@@ -135,18 +139,45 @@ class ShadowBuild:
         version = compiler_version(compiler) if compiler else "unknown"
         return hashlib.sha256(f"{compiler}\0{version}".encode()).hexdigest()[:8]
 
+    def keeps_shared_libraries(self) -> bool:
+        """Whether executables of this build find the project's shared libraries beside them (configured so by
+        this version of speedlens; a copy configured before is not)."""
+        try:
+            return f"CMAKE_BUILD_RPATH:UNINITIALIZED={ORIGIN}" in (self.build_dir / "CMakeCache.txt").read_text()
+        except OSError:
+            return False
+
     def store(self, digest: str, target: file_api.CMakeTarget) -> Path | None:
-        """Copy the freshly built ``target`` to its content-addressed place (None when CMake built no artifact)."""
+        """Copy the freshly built ``target`` to its content-addressed place, with the project's shared libraries
+        it loads (so a kept executable runs the libraries it was built with, not the last ones built); None when
+        CMake built no artifact."""
         artifact = next((a for a in target.artifacts if a.is_file()), None)
         if artifact is None:
             return None
         kept = self.stored(digest, target)
         kept.parent.mkdir(parents=True, exist_ok=True)
+        for library in file_api.shared_libraries(self.targets(), target):
+            for name, path in _loader_names(library).items():
+                shutil.copy2(path, kept.parent / name)
         partial = kept.with_suffix(".partial")
         shutil.copy2(artifact, partial)
-        partial.replace(kept)
+        partial.replace(kept)  # last: a kept executable has its libraries
         self._binaries.stored()
         return kept
+
+
+def _loader_names(library: file_api.CMakeTarget) -> dict[str, Path]:
+    """Every name the loader may look a library up by (``libx.so`` → ``libx.so.1`` → ``libx.so.1.2``): the real
+    file behind each."""
+    names: dict[str, Path] = {}
+    for artifact in library.artifacts:
+        path = artifact
+        while path.exists():
+            names.setdefault(path.name, path.resolve())
+            if not path.is_symlink():
+                break
+            path = path.parent / path.readlink()
+    return names
 
 
 def tail(result: RunResult, lines: int = 6) -> str:
