@@ -30,17 +30,31 @@ FAST_TIMING = "[timing]\nbudget_s = 8.0\nmax_repetitions = 8\n"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("cmake") is None, reason="needs cmake")]
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("function-level") / "textstats"
+def sample_copy(directory: Path) -> Path:
+    """A copy of samples/cmake (without any build directory) under ``directory``, timed briefly."""
+    root = directory / "textstats"
     shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("build"))
     (root / "speedlens.toml").write_text(FAST_TIMING)
     return root
 
 
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return sample_copy(tmp_path_factory.mktemp("function-level"))
+
+
 def speedlens(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "speedlens", *args], capture_output=True, text=True, cwd=cwd,
                           env=os.environ.copy(), timeout=900)
+
+
+def best_of_optimize(root: Path, *args: str) -> dict:
+    """``speedlens optimize ARGS --json`` in ``root``, which must exit 0 with no problem: its best result."""
+    done = speedlens("optimize", *args, "--json", cwd=root)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert not report["problems"], report["problems"]
+    return report["results"][0]
 
 
 def snapshot(root: Path) -> dict[str, str]:

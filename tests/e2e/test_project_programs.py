@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_function_level import FAST_TIMING, SAMPLE, snapshot, speedlens
+from speedlens.cache import cache_dir
+from tests.e2e.test_function_level import SOURCE, best_of_optimize, line_of, sample_copy, snapshot, speedlens
 
 APP = Path("apps") / "wordstats.cpp"
 
@@ -23,9 +24,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600),
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """The sample with ten inputs for the app: a prefix, then 150 000 words (reading them is the slow part)."""
-    root = tmp_path / "textstats"
-    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("build"))
-    (root / "speedlens.toml").write_text(FAST_TIMING)
+    root = sample_copy(tmp_path)
     tests = root / "apps" / "wordstats.tests"
     tests.mkdir()
     for k in range(10):
@@ -37,13 +36,8 @@ def project(tmp_path: Path) -> Path:
 
 def test_optimize_and_verify_a_program_that_links_its_targets_library(project: Path):
     before = snapshot(project)
-    optimized = speedlens("optimize", str(APP), "--json", cwd=project)
-    assert optimized.returncode == 0, optimized.stderr
-    report = json.loads(optimized.stdout)
-    assert not report["problems"], report["problems"]
-    best = report["results"][0]
+    best = best_of_optimize(project, str(APP))
     assert best["status"] == "verified" and best["target"]["kind"] == "program", best
-    assert not any("undefined reference" in (r["detail"] or "") for r in report["results"])
 
     candidate = project.parent / "wordstats_fast.cpp"
     candidate.write_text(best["code"])
@@ -59,18 +53,12 @@ def test_the_projects_shared_library_is_kept_with_each_build_that_loads_it(proje
     a program of the project and for the benchmark executables that time a library function (original and
     candidate each run with the library they were built with)."""
     cmake_lists = project / "CMakeLists.txt"
-    cmake_lists.write_text(cmake_lists.read_text().replace("add_library(textstats src/textstats.cpp)",
-                                                           "add_library(textstats SHARED src/textstats.cpp)"))
-    optimized = speedlens("optimize", str(APP), "--json", cwd=project)
-    assert optimized.returncode == 0, optimized.stderr
-    report = json.loads(optimized.stdout)
-    assert not report["problems"], report["problems"]
-    best = report["results"][0]
-    assert best["status"] == "verified", best
-    assert not any("sanitizer checks skipped" in note for note in best.get("notes", [])), best
-    join = next(i for i, line in enumerate((project / "src" / "textstats.cpp").read_text().splitlines(), 1)
-                if line.startswith("std::string join("))
-    timed = speedlens("optimize", "src/textstats.cpp", "--line", str(join), "--json", cwd=project)
-    assert timed.returncode == 0, timed.stderr
-    best = json.loads(timed.stdout)["results"][0]
-    assert best["status"] == "verified" and best["timed_by"] == "google_benchmark", best
+    assert cmake_lists.read_text().count("add_library(textstats ") == 1
+    cmake_lists.write_text(cmake_lists.read_text().replace("add_library(textstats ", "add_library(textstats SHARED "))
+    program = best_of_optimize(project, str(APP))
+    assert program["status"] == "verified", program
+    assert not any("sanitizer checks skipped" in note for note in program["notes"]), program
+    join = line_of(project, "std::string join(")
+    function = best_of_optimize(project, str(SOURCE), "--line", str(join))
+    assert function["status"] == "verified" and function["timed_by"] == "google_benchmark", function
+    assert list(cache_dir("shadow").rglob("binaries/build/*/libtextstats.so")), "kept beside the executables"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_function_level import FAST_TIMING, SAMPLE, snapshot, speedlens
+from tests.e2e.test_function_level import best_of_optimize, sample_copy, snapshot, speedlens
 
 SOURCE = Path("src") / "vocabulary.cpp"
 
@@ -21,10 +21,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900),
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("project-route") / "textstats"
-    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("build"))
-    (root / "speedlens.toml").write_text(FAST_TIMING)
-    return root
+    return sample_copy(tmp_path_factory.mktemp("project-route"))
 
 
 def rewritten(root: Path, old: str, new: str) -> Path:
@@ -37,11 +34,7 @@ def rewritten(root: Path, old: str, new: str) -> Path:
 
 def test_a_member_function_is_verified_by_its_projects_tests_and_benchmarks(project: Path):
     before = snapshot(project)
-    done = speedlens("optimize", str(SOURCE), "--json", cwd=project)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
-    assert not report["problems"], report["problems"]
-    best = report["results"][0]
+    best = best_of_optimize(project, str(SOURCE))
     assert best["target"]["name"] == "textstats::Vocabulary::listing" and best["status"] == "verified", best
     assert best["timed_by"] == "google_benchmark" and best["bound_level"] == "input" and best["n_timed"] == 9
     assert best["n_inputs"] == 0 and "correctness rests on the project's tests" in best["detail"]
