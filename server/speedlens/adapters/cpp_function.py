@@ -58,6 +58,9 @@ class HarnessPlan:
     tests: ProjectTests | None = None  # the project's tests, when they pass on the original
     bench: ProjectBenchmarks | None = None  # the project's benchmarks, when a case calls the function
     benchmark: BenchmarkPlan | None = None
+    generator: str = ""  # a model's argument generator, checked on the original (``model_arguments.py``)
+    generator_note: str = ""  # where the argument tuples came from, when a model was asked
+    untyped: InputError | None = None  # why the type-directed generators cannot build the arguments
 
 
 def seed_cases() -> list[TestCase]:
@@ -133,25 +136,35 @@ class CppFunctionAdapter(CppProgramAdapter):
             # The headers it includes and, when the compile was scanned, theirs (``deps``): where its structs live.
             visible = dict.fromkeys([*(path for _line, path in headers), *toolchain.deps])
             signature = with_structs(signature, [job.text, *(_read(path) for path in visible)])
-            check_generatable(signature)
             check_no_mutable_globals(definition)
+            untyped = _untyped(signature)
         except NotGeneratable as exc:
-            raise InputError(
-                str(exc), exc.hint or "verify it through a program that calls it (a file with main and test inputs), "
-                "or add an overload taking generatable types (argument tuples recorded from the project's tests, or "
-                "written by a model, are not supported yet)"
-            ) from None
+            raise _not_harnessable(exc) from None
+        if untyped is not None and not self.settings.model:
+            raise untyped
         parameters = declarations.parameter_types(declarations.parameter_list(definition))  # type: ignore[arg-type]
-        return HarnessPlan(signature, toolchain, headers, parameters=parameters)
+        return HarnessPlan(signature, toolchain, headers, parameters=parameters, untyped=untyped)
+
+    async def _model_arguments(self, job: Job, plan: HarnessPlan) -> None:
+        """With a model, the argument tuples come from a generator it writes, when that passes its checks on the
+        original (``model_arguments.py``); else from the type-directed generators, when they can build them."""
+        if self.settings.model:
+            from .model_arguments import model_arguments
+
+            plan.generator, plan.generator_note = await model_arguments(
+                job, plan.signature, plan.toolchain, self.verifier.compiler, self.settings, SEEDS)
+        if plan.untyped is not None and not plan.generator:
+            raise InputError(f"{plan.untyped.message}; {plan.generator_note}", plan.untyped.hint)
 
     async def baseline_for(self, job: Job, cases: list[TestCase]) -> Baseline:
         plan = self.plan(job)
+        await self._model_arguments(job, plan)
         shadow = self._shadow(job.path)
         route = await self._benchmark_route(job, plan, shadow)
         # Timed by the project's benchmarks, the harness only checks: one call per argument tuple is enough.
         plan.repetitions = (1,) if plan.benchmark is not None else await self._calibrate(job, plan, cases)
         job.state["plan"] = plan
-        source = driver_source(job.text, plan.signature, plan.repetitions)
+        source = driver_source(job.text, plan.signature, plan.repetitions, plan.generator)
         instances = list(plan.benchmark.instances) if plan.benchmark is not None else None  # else: the seeds
         baseline = await self.verifier.baseline(source, job.path, cases, job.progress, toolchain=plan.toolchain,
                                                 timed=instances)
@@ -199,7 +212,8 @@ class CppFunctionAdapter(CppProgramAdapter):
         """Calls per seed that make the original run ``driver.TARGET_SECONDS`` (asked of the original only)."""
         job.progress("building the harness of the original", None)
         compiler = self.verifier.compiler
-        build = await compiler.build(driver_source(job.text, plan.signature), plan.toolchain)
+        build = await compiler.build(driver_source(job.text, plan.signature, generator=plan.generator),
+                                     plan.toolchain)
         if not build.ok:
             raise InputError(f"the generated harness for {plan.signature.name} does not compile:\n{build.errors}",
                              "check that the file compiles on its own with its compile_commands.json flags")
@@ -231,11 +245,13 @@ class CppFunctionAdapter(CppProgramAdapter):
             inlined = self._with_declarations(plan, job, candidate, rewritten)
         except InputError as exc:
             return self._rejected(baseline, Status.COMPILE_ERROR, f"refused: {exc.message}")
-        program = driver_source(inlined, plan.signature, plan.repetitions)
+        program = driver_source(inlined, plan.signature, plan.repetitions, plan.generator)
         edits = candidate.meta.get("header_edits", [])
         replaced = {job.path: rewritten, **{Path(e["path"]): e["text"] for e in edits}}
         timer = self._benchmark_timer(plan, replaced) if plan.benchmark is not None else None
         verdict = await self.verifier.verify(baseline, program, progress, timer)
+        if plan.generator_note:
+            verdict.notes.append(plan.generator_note)
         if verdict.speedup is not None:
             verdict.timed_by = "harness" if timer is None else "google_benchmark"
         if plan.tests is not None and verdict.status in (Status.VERIFIED, Status.NOT_FASTER):
@@ -336,3 +352,19 @@ class CppFunctionAdapter(CppProgramAdapter):
         return Verdict(status=status, detail=detail, alpha=self.settings.alpha, n_inputs=len(baseline.cases),
                        network_isolated=self.sandbox.network_isolated,
                        filesystem_isolated=self.sandbox.filesystem_isolated)
+
+
+def _untyped(signature: Signature) -> InputError | None:
+    """Why the type-directed generators cannot build the arguments (a model's generator may), or None."""
+    try:
+        check_generatable(signature)
+    except NotGeneratable as exc:
+        return _not_harnessable(exc)
+    return None
+
+
+def _not_harnessable(exc: NotGeneratable) -> InputError:
+    return InputError(str(exc), exc.hint or "verify it through a program that calls it (a file with main and test "
+                      "inputs), add an overload taking generatable types, or configure a model (`model`) to write "
+                      "an argument generator (argument tuples recorded from the project's tests are not supported "
+                      "yet)")

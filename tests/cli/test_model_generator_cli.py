@@ -1,0 +1,99 @@
+"""`speedlens verify` of a library function whose arguments have a precondition, with a model configured: the
+argument generator the model writes (asked over real HTTP of the local OpenAI-compatible server) builds every
+input, and a bad one is discarded with a note, falling back to the type-directed generators."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import speedlens
+from tests.support.openai_server import OpenAIServer
+
+SOURCE = """#include <vector>
+int lower_index(const std::vector<int>& sorted, int x) {
+    int i = 0;
+    while (i < static_cast<int>(sorted.size()) && sorted[i] < x) ++i;
+    return i;
+}
+"""
+CANDIDATE = """#include <algorithm>
+#include <vector>
+int lower_index(const std::vector<int>& sorted, int x) {
+    return static_cast<int>(std::lower_bound(sorted.begin(), sorted.end(), x) - sorted.begin());
+}
+"""
+SORTED = """static SpeedlensArgs speedlens_model_args(speedlens_harness::Rng& rng, std::size_t n) {
+    SpeedlensArgs args;
+    args.a0 = speedlens_harness::make<std::vector<int>>(rng, n);
+    std::sort(args.a0.begin(), args.a0.end());
+    args.a1 = speedlens_harness::make<int>(rng, n);
+    return args;
+}
+"""
+DOES_NOT_COMPILE = SORTED.replace("std::sort(", "std::srot(")
+CRASHES = SORTED.replace("args.a1 = speedlens_harness::make<int>(rng, n);", "args.a1 = args.a0.at(10 * n);")
+SAME_EVERY_SEED = """static SpeedlensArgs speedlens_model_args(speedlens_harness::Rng&, std::size_t) {
+    SpeedlensArgs args;
+    args.a0 = {1, 3, 5, 7};
+    args.a1 = 4;
+    return args;
+}
+"""
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")]
+
+
+def answer(code: str) -> str:
+    return f"The vector must be sorted for a lower bound.\n```cpp\n{code}```\n"
+
+
+def verify(tmp_path: Path, server: OpenAIServer | None) -> tuple[int, dict]:
+    (tmp_path / "lower.cpp").write_text(SOURCE)
+    (tmp_path / "candidate.cpp").write_text(CANDIDATE)
+    model = f'model = "openai/test"\napi_base = "{server.url}"\n' if server is not None else ""
+    (tmp_path / "speedlens.toml").write_text(model + "[timing]\nbudget_s = 8.0\nmax_repetitions = 8\n")
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "OPENAI_API_KEY": "sk-test",
+           "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    done = speedlens("verify", "lower.cpp", "candidate.cpp", "--json", cwd=tmp_path, env=env)
+    assert done.stdout, done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def test_without_a_model_random_unsorted_vectors_make_the_right_rewrite_incorrect(tmp_path: Path):
+    code, verdict = verify(tmp_path, None)
+    assert code == 1 and verdict["status"] == "incorrect", verdict
+    assert not any("generator" in note for note in verdict["notes"])
+
+
+def test_the_models_generator_of_sorted_vectors_verifies_the_right_rewrite_and_is_cached(tmp_path: Path):
+    with OpenAIServer([answer(SORTED)]) as server:
+        code, verdict = verify(tmp_path, server)
+        assert code == 0 and verdict["status"] == "verified", verdict
+        assert verdict["inputs_passed"] == verdict["n_inputs"] == 20
+        assert any("argument tuples from a generator written by openai/test" in n for n in verdict["notes"])
+        prompt = server.prompts()[0]
+        assert "int lower_index(const std::vector<int>& sorted, int x)" in prompt
+        assert "static SpeedlensArgs speedlens_model_args(speedlens_harness::Rng& rng, std::size_t n)" in prompt
+        assert "a0: parameter `sorted` (std::vector<int>, const ref)" in prompt
+
+        code, verdict = verify(tmp_path, server)  # the same function and signature: the answer is cached
+        assert code == 0 and len(server.requests) == 1
+
+
+@pytest.mark.parametrize(("generator", "why"), [
+    (DOES_NOT_COMPILE, "it does not compile"),
+    (CRASHES, "on its seed 0 the original"),
+    (SAME_EVERY_SEED, "it makes the same argument tuples for every seed"),
+    ("static SpeedlensArgs speedlens_model_args(speedlens_harness::Rng& rng, std::size_t n) {\n"
+     "    SpeedlensArgs args; args.a1 = static_cast<int>(time(nullptr)); return args;\n}\n", "reads a clock"),
+])
+def test_a_bad_generator_is_discarded_with_a_note_and_the_typed_inputs_judge(tmp_path: Path, generator: str, why: str):
+    with OpenAIServer([answer(generator)]) as server:
+        code, verdict = verify(tmp_path, server)
+    assert code == 1 and verdict["status"] == "incorrect", verdict  # judged on the type-directed (unsorted) inputs
+    notes = " ".join(verdict["notes"])
+    assert "the argument generator written by openai/test was discarded" in notes and why in notes, notes
