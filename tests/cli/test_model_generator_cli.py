@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,37 @@ SAME_EVERY_SEED = """static SpeedlensArgs speedlens_model_args(speedlens_harness
 }
 """
 
+MODES = """#include <vector>
+enum Mode { Sum, Max };
+long long reduce(Mode mode, const std::vector<int>& values) {
+    long long out = 0;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (mode == Sum) out += values[i];
+        else if (i == 0 || values[i] > out) out = values[i];
+    }
+    return out;
+}
+"""
+MODES_REWRITE = """#include <vector>
+enum Mode { Sum, Max };
+long long reduce(Mode mode, const std::vector<int>& values) {
+    long long out = 0;
+    if (mode == Sum) {
+        for (int v : values) out += v;
+        return out;
+    }
+    for (std::size_t i = 0; i < values.size(); ++i) if (i == 0 || values[i] > out) out = values[i];
+    return out;
+}
+"""
+MODES_GENERATOR = """static SpeedlensArgs speedlens_model_args(speedlens_harness::Rng& rng, std::size_t n) {
+    SpeedlensArgs args;
+    args.a0 = rng() % 2 ? Sum : Max;
+    args.a1 = speedlens_harness::make<std::vector<int>>(rng, n);
+    return args;
+}
+"""
+
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")]
 
 
@@ -51,14 +83,20 @@ def answer(code: str) -> str:
     return f"The vector must be sorted for a lower bound.\n```cpp\n{code}```\n"
 
 
-def verify(tmp_path: Path, server: OpenAIServer | None) -> tuple[int, dict]:
-    (tmp_path / "lower.cpp").write_text(SOURCE)
-    (tmp_path / "candidate.cpp").write_text(CANDIDATE)
+def run_verify(tmp_path: Path, server: OpenAIServer | None, source: str, candidate: str
+               ) -> subprocess.CompletedProcess:
+    (tmp_path / "lib.cpp").write_text(source)
+    (tmp_path / "candidate.cpp").write_text(candidate)
     model = f'model = "openai/test"\napi_base = "{server.url}"\n' if server is not None else ""
     (tmp_path / "speedlens.toml").write_text(model + "[timing]\nbudget_s = 8.0\nmax_repetitions = 8\n")
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "OPENAI_API_KEY": "sk-test",
            "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
-    done = speedlens("verify", "lower.cpp", "candidate.cpp", "--json", cwd=tmp_path, env=env)
+    return speedlens("verify", "lib.cpp", "candidate.cpp", "--json", cwd=tmp_path, env=env)
+
+
+def verify(tmp_path: Path, server: OpenAIServer | None, source: str = SOURCE, candidate: str = CANDIDATE
+           ) -> tuple[int, dict]:
+    done = run_verify(tmp_path, server, source, candidate)
     assert done.stdout, done.stderr
     return done.returncode, json.loads(done.stdout)
 
@@ -97,3 +135,18 @@ def test_a_bad_generator_is_discarded_with_a_note_and_the_typed_inputs_judge(tmp
     assert code == 1 and verdict["status"] == "incorrect", verdict  # judged on the type-directed (unsorted) inputs
     notes = " ".join(verdict["notes"])
     assert "the argument generator written by openai/test was discarded" in notes and why in notes, notes
+
+
+def test_a_type_without_a_generator_is_harnessed_through_the_models_generator(tmp_path: Path):
+    done = run_verify(tmp_path, None, MODES, MODES_REWRITE)  # offline: an enum is no type the harness can build
+    assert done.returncode == 2 and "`Mode`" in done.stderr and "configure a model" in done.stderr, done.stderr
+    with OpenAIServer([answer(MODES_GENERATOR)]) as server:
+        code, verdict = verify(tmp_path, server, MODES, MODES_REWRITE)
+    assert verdict["status"] != "incorrect" and verdict["inputs_passed"] == verdict["n_inputs"] == 20, verdict
+    assert any("argument tuples from a generator written by openai/test" in n for n in verdict["notes"])
+
+
+def test_without_a_usable_generator_such_a_type_is_still_refused_saying_why(tmp_path: Path):
+    with OpenAIServer([answer(DOES_NOT_COMPILE)]) as server:
+        done = run_verify(tmp_path, server, MODES, MODES_REWRITE)
+    assert done.returncode == 2 and "`Mode`" in done.stderr and "was discarded" in done.stderr, done.stderr

@@ -16,15 +16,13 @@ from __future__ import annotations
 from speedlens.analysis.tamper import function_tamper_findings
 from speedlens.config import Settings
 from speedlens.harness.driver import POOL, driver_source
-from speedlens.harness.model_generator import probe, tuple_digests
+from speedlens.harness.model_generator import probe, probe_errors, tuple_digests
 from speedlens.harness.signature import Signature
 from speedlens.propose.prompts import argument_generator_messages, extract_argument_generator
 from speedlens.sandbox.cpp import Build, Compiler, Toolchain
 from speedlens.sandbox.run import workdir
 
 from .base import Job
-
-FIRST_ERROR_LINES = 4  # of a generator's compile errors, in the note
 
 
 async def model_arguments(job: Job, signature: Signature, toolchain: Toolchain, compiler: Compiler,
@@ -62,7 +60,7 @@ async def _problem_on_original(text: str, signature: Signature, code: str, toolc
     source = driver_source(text, signature, (POOL,), probe(code, signature))  # every tuple of the pool is called
     build = await compiler.build(source, toolchain)
     if not build.ok:
-        return "it does not compile: " + " ".join(build.errors.splitlines()[:FIRST_ERROR_LINES])
+        return f"it does not compile: {probe_errors(build.errors)}"
     digests, problem = await _run_seeds(build, compiler, seeds)
     if problem is not None:
         return problem

@@ -15,6 +15,7 @@ from .driver import MODEL_ARGS, args_struct
 from .signature import Signature, is_buffer_length
 
 DECLARATION = f"static SpeedlensArgs {MODEL_ARGS}(speedlens_harness::Rng& rng, std::size_t n)"
+UNPROBED = f"{MODEL_ARGS}_unprobed"  # the model's function, renamed inside the probe
 TUPLE_MARK = "speedlens-tuple "  # the probe's stderr lines: one per argument tuple, its printed form's digest
 
 
@@ -43,16 +44,21 @@ def probe(code: str, signature: Signature) -> str:
     shows = " text << ' ';".join(f" speedlens_harness::show(text, args.a{i});" for i in fields)
     return "\n".join([
         "#include <functional>",
-        f"#define {MODEL_ARGS} speedlens_model_args_unprobed",
+        f"#define {MODEL_ARGS} {UNPROBED}",
         code.strip("\n"),
         f"#undef {MODEL_ARGS}",
         f"{DECLARATION} {{",
-        "    SpeedlensArgs args = speedlens_model_args_unprobed(rng, n);",
+        f"    SpeedlensArgs args = {UNPROBED}(rng, n);",
         f"    std::ostringstream text;{shows}",
         f"    std::cerr << \"{TUPLE_MARK}\" << std::hash<std::string>{{}}(text.str()) << '\\n';",
         "    return args;",
         "}",
     ])
+
+
+def probe_errors(errors: str, lines: int = 4) -> str:
+    """The first ``lines`` of the probe's compile errors on one line, naming the model's function as it wrote it."""
+    return " ".join(errors.replace(UNPROBED, MODEL_ARGS).split("\n")[:lines])
 
 
 def tuple_digests(stderr: bytes) -> tuple[str, ...]:
