@@ -75,6 +75,16 @@ MODES_GENERATOR = """static SpeedlensArgs speedlens_model_args(speedlens_harness
     return args;
 }
 """
+SAME_OUTPUT = """static SpeedlensArgs speedlens_model_args(speedlens_harness::Rng& rng, std::size_t n) {
+    SpeedlensArgs args;  // an empty vector: every x has index 0
+    args.a1 = speedlens_harness::make<int>(rng, n);
+    return args;
+}
+"""
+READS_PAST_A_BUFFER = SORTED.replace("    return args;", """    std::vector<int> small(4, 1);
+    volatile int past = small.data()[4];  // a heap overflow only the sanitizers see
+    (void)past;
+    return args;""")
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")]
 
@@ -126,6 +136,8 @@ def test_the_models_generator_of_sorted_vectors_verifies_the_right_rewrite_and_i
     (DOES_NOT_COMPILE, "it does not compile"),
     (CRASHES, "on its seed 0 the original"),
     (SAME_EVERY_SEED, "it makes the same argument tuples for every seed"),
+    (SAME_OUTPUT, "the original prints the same for every seed"),
+    (READS_PAST_A_BUFFER, "under AddressSanitizer/UBSan"),
     ("static SpeedlensArgs speedlens_model_args(speedlens_harness::Rng& rng, std::size_t n) {\n"
      "    SpeedlensArgs args; args.a1 = static_cast<int>(time(nullptr)); return args;\n}\n", "reads a clock"),
 ])

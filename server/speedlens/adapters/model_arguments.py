@@ -6,7 +6,8 @@ unsorted vector), on which a correct rewrite differs from the original; the type
 The generator is untrusted code: it passes the static tamper check, then the ORIGINAL's driver built with it (and
 a probe reporting each tuple, ``harness/model_generator.py``) runs in the sandbox on every seed, plain and with
 AddressSanitizer/UBSan. A generator that does not compile, on whose tuples the original crashes, trips a sanitizer
-or times out, or whose tuples are the same for every seed is discarded with a note, before any candidate sees it.
+or times out, whose tuples are the same for every seed, or on whose tuples the original prints the same for every
+seed (they could tell no rewrite from another) is discarded with a note, before any candidate sees it.
 The model's answer is cached as every answer is (``propose/llm.py``): keyed by the model and the prompt, which holds
 the function's text and its signature.
 """
@@ -20,7 +21,7 @@ from speedlens.harness.model_generator import probe, probe_errors, tuple_digests
 from speedlens.harness.signature import Signature
 from speedlens.propose.prompts import argument_generator_messages, extract_argument_generator
 from speedlens.sandbox.cpp import Build, Compiler, Toolchain
-from speedlens.sandbox.run import workdir
+from speedlens.sandbox.run import RunResult, workdir
 
 from .base import Job
 
@@ -61,11 +62,13 @@ async def _problem_on_original(text: str, signature: Signature, code: str, toolc
     build = await compiler.build(source, toolchain)
     if not build.ok:
         return f"it does not compile: {probe_errors(build.errors)}"
-    digests, problem = await _run_seeds(build, compiler, seeds)
+    runs, problem = await _run_seeds(build, compiler, seeds)
     if problem is not None:
         return problem
-    if len(set(digests)) <= 1:
+    if len({tuple_digests(run.stderr) for run in runs}) <= 1:
         return "it makes the same argument tuples for every seed"
+    if len({run.stdout for run in runs}) <= 1:  # inputs on which no rewrite could differ from another
+        return "the original prints the same for every seed on its tuples"
     if settings.sanitize and await compiler.sanitizers_work(toolchain):
         sanitized = await compiler.build(source, toolchain, sanitize=True)
         if sanitized.ok:  # else the verifier says the sanitizer checks are skipped
@@ -74,15 +77,15 @@ async def _problem_on_original(text: str, signature: Signature, code: str, toolc
 
 
 async def _run_seeds(build: Build, compiler: Compiler, seeds: int, how: str = ""
-                     ) -> tuple[list[tuple[str, ...]], str | None]:
-    """The tuple digests of each seed's run, or the first seed on which the original fails."""
-    digests: list[tuple[str, ...]] = []
+                     ) -> tuple[list[RunResult], str | None]:
+    """The original's run on each seed, or the first seed on which it fails."""
+    runs: list[RunResult] = []
     limits = compiler.run_limits()
     for seed in range(seeds):
         with workdir() as wd:
             (wd / "seed.in").write_text(f"{seed}\n")
             result = await compiler.run(build, wd / "seed.in", wd, limits)
         if not result.ok:
-            return digests, f"on its seed {seed} the original {result.describe(limits)}{how}"
-        digests.append(tuple_digests(result.stderr))
-    return digests, None
+            return runs, f"on its seed {seed} the original {result.describe(limits)}{how}"
+        runs.append(result)
+    return runs, None
