@@ -14,14 +14,19 @@ the function's text and its signature.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from speedlens.analysis.tamper import function_tamper_findings
+from speedlens.cache import MB, BoundedDir
 from speedlens.config import Settings
+from speedlens.files import write_atomically
 from speedlens.harness.driver import POOL, driver_source
 from speedlens.harness.model_generator import probe, probe_errors, tuple_digests
 from speedlens.harness.signature import Signature
 from speedlens.propose.prompts import argument_generator_messages, extract_argument_generator
 from speedlens.sandbox.cpp import Build, Compiler, Toolchain
-from speedlens.sandbox.run import RunResult, workdir
+from speedlens.sandbox.run import RunResult, cache_dir, workdir
 
 from .base import Job
 
@@ -51,41 +56,77 @@ async def model_arguments(job: Job, signature: Signature, toolchain: Toolchain, 
 
 
 def _discarded(settings: Settings, why: str) -> str:
-    return (f"the argument generator written by {settings.model} was discarded ({why}); argument tuples from the "
-            "type-directed generators")
+    return f"the argument generator written by {settings.model} was discarded ({why})"
 
 
 async def _problem_on_original(text: str, signature: Signature, code: str, toolchain: Toolchain,
                                compiler: Compiler, settings: Settings, seeds: int) -> str | None:
-    """Why the generator cannot be used, found by running the original's probe driver on every seed; None: none."""
+    """Why the generator cannot be used, found by running the original's probe driver on every seed; None: none.
+    Remembered under the probe's build key (the same program on the same seeds says the same), so a warm
+    re-verification does not run it again."""
     source = driver_source(text, signature, (POOL,), probe(code, signature))  # every tuple of the pool is called
     build = await compiler.build(source, toolchain)
     if not build.ok:
         return f"it does not compile: {probe_errors(build.errors)}"
-    runs, problem = await _run_seeds(build, compiler, seeds)
-    if problem is not None:
-        return problem
-    if len({tuple_digests(run.stderr) for run in runs}) <= 1:
-        return "it makes the same argument tuples for every seed"
-    if len({run.stdout for run in runs}) <= 1:  # inputs on which no rewrite could differ from another
-        return "the original prints the same for every seed on its tuples"
-    if settings.sanitize and await compiler.sanitizers_work(toolchain):
-        sanitized = await compiler.build(source, toolchain, sanitize=True)
-        if sanitized.ok:  # else the verifier says the sanitizer checks are skipped
-            _, problem = await _run_seeds(sanitized, compiler, seeds, " under AddressSanitizer/UBSan")
+    assert build.binary is not None
+    bound = _checks()
+    memo = bound.path / f"{build.binary.parent.name}-{seeds}-{settings.sanitize}.json"
+    try:
+        remembered: str = json.loads(memo.read_text())["problem"]
+        bound.touch(memo)
+        return remembered or None
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    problem, stalled = await _problem_of_runs(build, source, toolchain, compiler, settings, seeds)
+    if not stalled:  # a stalled machine is no property of the generator
+        write_atomically(memo, json.dumps({"problem": problem or ""}))
+        bound.stored()
     return problem
 
 
-async def _run_seeds(build: Build, compiler: Compiler, seeds: int, how: str = ""
-                     ) -> tuple[list[RunResult], str | None]:
-    """The original's run on each seed, or the first seed on which it fails."""
+async def _problem_of_runs(build: Build, source: str, toolchain: Toolchain, compiler: Compiler,
+                           settings: Settings, seeds: int) -> tuple[str | None, bool]:
+    """Why the original's probe runs rule the generator out (None: they do not), and whether a run timed out."""
+    runs, failure = await _run_seeds(build, compiler, seeds)
+    if failure is not None:
+        return _failed(failure, compiler, ""), failure[1].status == "timeout"
+    if len({tuple_digests(run.stderr) for run in runs}) <= 1:
+        return "it makes the same argument tuples for every seed", False
+    if len({run.stdout for run in runs}) <= 1:  # inputs on which no rewrite could differ from another
+        return "the original prints the same for every seed on its tuples", False
+    if settings.sanitize and await compiler.sanitizers_work(toolchain):
+        sanitized = await compiler.build(source, toolchain, sanitize=True)
+        if sanitized.ok:  # else the verifier says the sanitizer checks are skipped
+            _, failure = await _run_seeds(sanitized, compiler, seeds)
+            if failure is not None:
+                return _failed(failure, compiler, " under AddressSanitizer/UBSan"), failure[1].status == "timeout"
+    return None, False
+
+
+def _failed(failure: tuple[int, RunResult], compiler: Compiler, how: str) -> str:
+    seed, result = failure
+    return f"on its seed {seed} the original {result.describe(compiler.run_limits())}{how}"
+
+
+async def _run_seeds(build: Build, compiler: Compiler, seeds: int
+                     ) -> tuple[list[RunResult], tuple[int, RunResult] | None]:
+    """The original's run on each seed, or stopped at the first seed (with its run) on which it fails."""
     runs: list[RunResult] = []
-    limits = compiler.run_limits()
     for seed in range(seeds):
         with workdir() as wd:
             (wd / "seed.in").write_text(f"{seed}\n")
-            result = await compiler.run(build, wd / "seed.in", wd, limits)
+            result = await compiler.run(build, wd / "seed.in", wd)
         if not result.ok:
-            return runs, f"on its seed {seed} the original {result.describe(limits)}{how}"
+            return runs, (seed, result)
         runs.append(result)
     return runs, None
+
+
+CHECKS_MB = 4  # the bound of the remembered outcomes (one small JSON file each)
+_CHECKS: dict[Path, BoundedDir] = {}
+
+
+def _checks() -> BoundedDir:
+    """Where the outcomes of generators' checks are remembered, kept under its bound like every other cache."""
+    directory = cache_dir("generator-checks")
+    return _CHECKS.setdefault(directory, BoundedDir(directory, CHECKS_MB * MB))

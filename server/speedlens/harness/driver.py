@@ -58,10 +58,9 @@ def args_struct(signature: Signature) -> str:
 
 
 def _args_struct(signature: Signature, generator: str) -> str:
-    makes = [f"    args.a{i} = speedlens_harness::make<{_value_type(p)}>(rng, n);"
-             for i, p in enumerate(signature.params) if not is_buffer_length(signature.params, i)]
-    if generator:
-        makes = [f"    args = {MODEL_ARGS}(rng, n);"]
+    makes = [f"    args = {MODEL_ARGS}(rng, n);"] if generator else [
+        f"    args.a{i} = speedlens_harness::make<{_value_type(p)}>(rng, n);"
+        for i, p in enumerate(signature.params) if not is_buffer_length(signature.params, i)]
     return "\n".join([
         args_struct(signature), generator,
         "static SpeedlensArgs speedlens_make_args(speedlens_harness::Rng& rng, std::size_t n) {",
