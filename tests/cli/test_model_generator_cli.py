@@ -162,3 +162,24 @@ def test_without_a_usable_generator_such_a_type_is_still_refused_saying_why(tmp_
     with OpenAIServer([answer(DOES_NOT_COMPILE)]) as server:
         done = run_verify(tmp_path, server, MODES, MODES_REWRITE)
     assert done.returncode == 2 and "`Mode`" in done.stderr and "was discarded" in done.stderr, done.stderr
+
+
+def test_optimize_asks_once_for_the_generator_and_verifies_the_models_rewrite_on_its_inputs(tmp_path: Path):
+    def reply(body: dict) -> str:
+        prompt = "\n".join(str(m.get("content", "")) for m in body["messages"])
+        return answer(SORTED) if "speedlens_model_args" in prompt else answer(CANDIDATE.split("\n", 1)[1])
+
+    (tmp_path / "lib.cpp").write_text(SOURCE)
+    (tmp_path / "speedlens.toml").write_text("candidates = 1\nfeedback_rounds = 0\n[timing]\nbudget_s = 8.0\n"
+                                             "max_repetitions = 8\n")
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "OPENAI_API_KEY": "sk-test",
+           "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    with OpenAIServer(default=reply) as server:
+        done = speedlens("optimize", "lib.cpp", "--model", "openai/test", "--api-base", server.url, "--json",
+                         cwd=tmp_path, env=env)
+        prompts = server.prompts()
+    assert done.stdout, done.stderr
+    results = [r for r in json.loads(done.stdout)["results"] if r["proposer"] == "llm:openai/test"]
+    assert done.returncode == 0 and results and results[0]["status"] == "verified", done.stdout
+    assert any("generator written by openai/test" in note for note in results[0]["notes"])
+    assert sum("speedlens_model_args" in p for p in prompts) == 1
