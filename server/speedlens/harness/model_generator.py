@@ -11,7 +11,7 @@ tuple it makes (to stderr, which nothing compares), so tuples identical for ever
 from __future__ import annotations
 
 from .aggregates import ordered
-from .driver import MODEL_ARGS, args_struct
+from .driver import MODEL_ARGS
 from .signature import Signature, is_buffer_length
 
 DECLARATION = f"static SpeedlensArgs {MODEL_ARGS}(speedlens_harness::Rng& rng, std::size_t n)"
@@ -19,9 +19,9 @@ UNPROBED = f"{MODEL_ARGS}_unprobed"  # the model's function, renamed inside the 
 TUPLE_MARK = "speedlens-tuple "  # the probe's stderr lines: one per argument tuple, its printed form's digest
 
 
-def contract(signature: Signature) -> str:
-    """The prompt's description of ``SpeedlensArgs``: the struct, then which parameter each field is passed as."""
-    lines = [args_struct(signature), ""]
+def fields(signature: Signature) -> str:
+    """Which parameter each field of ``SpeedlensArgs`` (``driver.args_struct``) is passed as, one line each."""
+    lines = []
     for i, param in enumerate(signature.params):
         if is_buffer_length(signature.params, i):
             lines.append(f"- parameter `{param.name}` has no field: it is passed as a{i - 1}.size()")

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from speedlens.harness.driver import MODEL_ARGS
-from speedlens.harness.model_generator import DECLARATION, contract, structs_used
+from speedlens.harness.driver import MODEL_ARGS, args_struct
+from speedlens.harness.model_generator import DECLARATION, fields, structs_used
 from speedlens.harness.signature import Signature
 from speedlens.models import STATUS_RANK, Result, Status, Target, Verdict
 from speedlens.retrieval.corpus import Pair
@@ -106,7 +106,8 @@ The function to test:
 {fence(target.text)}
 {shown}
 A test harness calls `{target.name}` on argument tuples held in this struct:
-{fence(contract(signature))}
+{fence(args_struct(signature))}
+{fields(signature)}
 
 Write the C++17 function
 
