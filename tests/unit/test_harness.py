@@ -14,6 +14,7 @@ from speedlens.analysis import cpp
 from speedlens.harness.driver import driver_source
 from speedlens.harness.signature import (
     NotGeneratable,
+    check_comparable,
     check_generatable,
     signature_of,
     unsupported_part,
@@ -165,7 +166,7 @@ def test_header_declarations_follow_a_changed_parameter_list(tmp_path: Path):
 def test_return_types_are_read_however_they_are_written(definition, name, returns):
     signature = signature_of(only_definition(definition))
     assert (signature.name, signature.returns, signature.returns_pointer) == (name, returns, False)
-    check_generatable(signature)
+    check_comparable(signature)
 
 
 @pytest.mark.parametrize(("definition", "refusal"), [
@@ -176,7 +177,7 @@ def test_return_types_are_read_however_they_are_written(definition, name, return
 ])
 def test_a_return_value_the_harness_cannot_compare_is_refused_before_any_build(definition, refusal):
     with pytest.raises(NotGeneratable, match=refusal):
-        check_generatable(signature_of(only_definition(definition)))
+        check_comparable(signature_of(only_definition(definition)))
 
 
 SHAPES = """#include <vector>

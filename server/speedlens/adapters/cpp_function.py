@@ -21,6 +21,7 @@ from speedlens.harness.driver import driver_source
 from speedlens.harness.signature import (
     NotGeneratable,
     Signature,
+    check_comparable,
     check_generatable,
     check_no_mutable_globals,
     definition_at,
@@ -62,6 +63,9 @@ class HarnessPlan:
     tests: ProjectTests | None = None  # the project's tests, when they pass on the original
     bench: ProjectBenchmarks | None = None  # the project's benchmarks, when a case calls the function
     benchmark: BenchmarkPlan | None = None
+    generator: str = ""  # a model's argument generator, checked on the original (``model_arguments.py``)
+    generator_note: str = ""  # where the argument tuples came from, when a model was asked
+    untyped: InputError | None = None  # why the type-directed generators cannot build the arguments
 
 
 def seed_cases() -> list[TestCase]:
@@ -137,20 +141,31 @@ class CppFunctionAdapter(CppProgramAdapter):
             # The headers it includes and, when the compile was scanned, theirs (``deps``): where its structs live.
             visible = dict.fromkeys([*(path for _line, path in headers), *toolchain.deps])
             signature = with_structs(signature, [job.text, *(_read(path) for path in visible)])
-            check_generatable(signature)
             check_no_mutable_globals(definition)
+            check_comparable(signature)
+            untyped = _untyped(signature)
         except NotGeneratable as exc:
-            raise HarnessRefusal(
-                str(exc), exc.hint or "verify it through a program that calls it (a file with main and test inputs), "
-                "or add an overload taking generatable types (argument tuples recorded from the project's tests, or "
-                "written by a model, are not supported yet)"
-            ) from None
+            raise _not_harnessable(exc) from None
+        if untyped is not None and not self.settings.model:
+            raise untyped
         parameters = declarations.parameter_types(declarations.parameter_list(definition))  # type: ignore[arg-type]
-        return HarnessPlan(signature, toolchain, headers, parameters=parameters)
+        return HarnessPlan(signature, toolchain, headers, parameters=parameters, untyped=untyped)
+
+    async def _model_arguments(self, job: Job, plan: HarnessPlan) -> None:
+        """With a model, the argument tuples come from a generator it writes, when that passes its checks on the
+        original (``model_arguments.py``); else from the type-directed generators, when they can build them."""
+        if self.settings.model:
+            from .model_arguments import model_arguments
+
+            plan.generator, plan.generator_note = await model_arguments(
+                job, plan.signature, plan.toolchain, self.verifier.compiler, self.settings, SEEDS)
+        if plan.untyped is not None and not plan.generator:
+            raise HarnessRefusal(f"{plan.untyped.message}; {plan.generator_note}", plan.untyped.hint)
 
     async def baseline_for(self, job: Job, cases: list[TestCase]) -> Baseline:
         try:
             plan = self.plan(job)
+            await self._model_arguments(job, plan)
         except HarnessRefusal as refusal:  # a member function, a template…: its project's tests and benchmarks?
             by_project = await ProjectRoute.plan(job, self._shadow(job.path), refusal, self.settings.deterministic)
             job.state["route"] = by_project
@@ -160,7 +175,7 @@ class CppFunctionAdapter(CppProgramAdapter):
         # Timed by the project's benchmarks, the harness only checks: one call per argument tuple is enough.
         plan.repetitions = (1,) if plan.benchmark is not None else await self._calibrate(job, plan, cases)
         job.state["plan"] = plan
-        source = driver_source(job.text, plan.signature, plan.repetitions)
+        source = driver_source(job.text, plan.signature, plan.repetitions, plan.generator)
         instances = list(plan.benchmark.instances) if plan.benchmark is not None else None  # else: the seeds
         baseline = await self.verifier.baseline(source, job.path, cases, job.progress, toolchain=plan.toolchain,
                                                 timed=instances)
@@ -208,7 +223,8 @@ class CppFunctionAdapter(CppProgramAdapter):
         """Calls per seed that make the original run ``driver.TARGET_SECONDS`` (asked of the original only)."""
         job.progress("building the harness of the original", None)
         compiler = self.verifier.compiler
-        build = await compiler.build(driver_source(job.text, plan.signature), plan.toolchain)
+        build = await compiler.build(driver_source(job.text, plan.signature, generator=plan.generator),
+                                     plan.toolchain)
         if not build.ok and "speedlens cannot print this type" in build.errors:
             raise InputError(f"{plan.signature.name} returns a type the generated harness cannot print and compare",
                              "verify it through a program that calls it (a file with main and test inputs)")
@@ -248,11 +264,13 @@ class CppFunctionAdapter(CppProgramAdapter):
             inlined = self._with_declarations(plan, job, candidate, rewritten)
         except InputError as exc:
             return self._rejected(baseline, Status.COMPILE_ERROR, f"refused: {exc.message}")
-        program = driver_source(inlined, plan.signature, plan.repetitions)
+        program = driver_source(inlined, plan.signature, plan.repetitions, plan.generator)
         edits = candidate.meta.get("header_edits", [])
         replaced = {job.path: rewritten, **{Path(e["path"]): e["text"] for e in edits}}
         timer = plan.bench.timer(plan.benchmark, replaced) if plan.bench and plan.benchmark else None
         verdict = await self.verifier.verify(baseline, program, progress, timer)
+        if plan.generator_note:
+            verdict.notes.append(plan.generator_note)
         if verdict.speedup is not None:
             verdict.timed_by = "harness" if timer is None else "google_benchmark"
         if plan.tests is not None and verdict.status in (Status.VERIFIED, Status.NOT_FASTER):
@@ -313,3 +331,19 @@ class CppFunctionAdapter(CppProgramAdapter):
 
     def _rejected(self, baseline: Baseline, status: Status, detail: str) -> Verdict:
         return self.verifier.rejected(baseline, status, detail)
+
+
+def _untyped(signature: Signature) -> HarnessRefusal | None:
+    """Why the type-directed generators cannot build the arguments (a model's generator may), or None."""
+    try:
+        check_generatable(signature)
+    except NotGeneratable as exc:
+        return _not_harnessable(exc)
+    return None
+
+
+def _not_harnessable(exc: NotGeneratable) -> HarnessRefusal:
+    return HarnessRefusal(str(exc), exc.hint or "verify it through a program that calls it (a file with main and "
+                          "test inputs), add an overload taking generatable types, or configure a model (`model`) to "
+                          "write an argument generator (argument tuples recorded from the project's tests are not "
+                          "supported yet)")

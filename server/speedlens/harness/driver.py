@@ -19,17 +19,22 @@ POOL = 4  # distinct argument tuples per input: a call never sees the arguments 
 TARGET_SECONDS = 0.04  # CPU time of the original per input: well above process start-up and timer noise
 MAX_REPETITIONS = 1 << 20
 _SUPPORT = Path(__file__).with_name("gen.hpp")
+MODEL_ARGS = "speedlens_model_args"  # the argument generator a model may write, when one is configured
 
 
-def driver_source(file_text: str, signature: Signature, repetitions: tuple[int, ...] = (1,)) -> str:
+def driver_source(file_text: str, signature: Signature, repetitions: tuple[int, ...] = (1,),
+                  generator: str = "") -> str:
     """The whole program: ``file_text`` (the original or a candidate file) followed by the generated driver.
 
     ``repetitions[seed]``: the calls made on input SEED, calibrated on the original and baked into both drivers,
-    so the inputs stay plain seeds (what results are keyed by) and the candidate runs what the original did."""
+    so the inputs stay plain seeds (what results are keyed by) and the candidate runs what the original did.
+    ``generator``: C++ defining ``MODEL_ARGS`` (a model's, checked on the original: ``harness/model_generator.py``),
+    which then builds every argument tuple instead of the type-directed generators."""
     support = _SUPPORT.read_text(encoding="utf-8")
     table = f"static const long long speedlens_repetitions[] = {{{', '.join(str(r) for r in repetitions)}}};"
     return "\n".join([file_text.rstrip("\n"), "", "// ---- speedlens: generated differential harness ----",
-                      support, _structs(signature), _args_struct(signature), _run_once(signature), table, _MAIN]) + "\n"
+                      support, _structs(signature), _args_struct(signature, generator), _run_once(signature), table,
+                      _MAIN]) + "\n"
 
 
 def _structs(signature: Signature) -> str:
@@ -46,13 +51,19 @@ def _value_type(param: Param) -> str:
     return param.type
 
 
-def _args_struct(signature: Signature) -> str:
+def args_struct(signature: Signature) -> str:
+    """``SpeedlensArgs``: one argument tuple, field ``aI`` for parameter I (a buffer's length has none)."""
     fields = [f"    {_value_type(p)} a{i}{{}};" for i, p in enumerate(signature.params)
               if not is_buffer_length(signature.params, i)]
-    makes = [f"    args.a{i} = speedlens_harness::make<{_value_type(p)}>(rng, n);"
-             for i, p in enumerate(signature.params) if not is_buffer_length(signature.params, i)]
+    return "\n".join(["struct SpeedlensArgs {", *fields, "};"])
+
+
+def _args_struct(signature: Signature, generator: str) -> str:
+    makes = [f"    args = {MODEL_ARGS}(rng, n);"] if generator else [
+        f"    args.a{i} = speedlens_harness::make<{_value_type(p)}>(rng, n);"
+        for i, p in enumerate(signature.params) if not is_buffer_length(signature.params, i)]
     return "\n".join([
-        "struct SpeedlensArgs {", *fields, "};",
+        args_struct(signature), generator,
         "static SpeedlensArgs speedlens_make_args(speedlens_harness::Rng& rng, std::size_t n) {",
         "    SpeedlensArgs args;", *makes, "    return args;", "}",
     ])

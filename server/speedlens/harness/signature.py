@@ -172,12 +172,13 @@ def check_generatable(signature: Signature) -> None:
                 "std::vector/array/deque/list/map/set/unordered_map/unordered_set/pair/tuple of these, the "
                 "project's enums, and aggregates with public fields of these: no constructors, base classes, "
                 "pointers or references)")
-    _check_returned(signature, buildable)
 
 
-def _check_returned(signature: Signature, buildable: frozenset[str]) -> None:
-    """The harness compares return values by value: an address differs between two builds, and a type with no
-    printer cannot be compared (``show`` in gen.hpp prints what the generators build)."""
+def check_comparable(signature: Signature) -> None:
+    """Raises ``NotGeneratable`` when the harness cannot compare what the function returns: it compares by value,
+    an address differs between two builds, and a type with no printer cannot be compared (``show`` in gen.hpp
+    prints what the generators build). No argument generator changes that, a model's included."""
+    buildable = signature.buildable()
     if signature.returns_pointer:
         raise NotGeneratable(
             f"{signature.name} returns a pointer (`{signature.returns}*`): the generated harness compares what a call "

@@ -18,6 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from speedlens.harness.driver import MODEL_ARGS, args_struct
+from speedlens.harness.model_generator import DECLARATION, fields, structs_used
+from speedlens.harness.signature import Signature
 from speedlens.models import STATUS_RANK, Result, Status, Target, Verdict
 from speedlens.retrieval.corpus import Pair
 from speedlens.retrieval.index import normalize
@@ -88,6 +91,49 @@ def feedback_messages(
     )
     messages.append({"role": "user", "content": "\n\n".join(text)})
     return messages
+
+
+def argument_generator_messages(source: str, target: Target, signature: Signature) -> list[dict[str, str]]:
+    """Ask for the C++ argument generator of a library function's harness (``harness/model_generator.py``): the
+    function, the file around it, its parameters as the driver holds them, the project structs they name, and the
+    exact declaration to implement."""
+    structs = structs_used(signature)
+    shown = f"\nThe project's structs it takes:\n{fence(structs)}\n" if structs else ""
+    prompt = f"""The function `{target.name}` below is part of this file (other function bodies may be elided):
+{fence(function_context(source, target))}
+
+The function to test:
+{fence(target.text)}
+{shown}
+A test harness calls `{target.name}` on argument tuples held in this struct:
+{fence(args_struct(signature))}
+{fields(signature)}
+
+Write the C++17 function
+
+{fence(DECLARATION + ";")}
+
+that returns ONE random argument tuple on which `{target.name}` is meant to be called: respect every precondition
+its code assumes (sorted inputs, indices in range, valid formats, non-empty containers, no overflow ...), and
+otherwise vary sizes and values widely (duplicates, edge cases, found and not-found cases).
+- `rng` is a `std::mt19937_64`: use only it for randomness (the same seed must give the same tuple).
+- `n` (200 to 2000) is the intended size of the largest container or string; scale the inputs with it.
+- `speedlens_harness::make<T>(rng, n)` builds a random value of a standard type or project struct where any
+  value will do.
+- No I/O, no static or global state, no clocks, no environment; it must not call `{target.name}` itself.
+Answer with the function (and any helpers before it, each `static`) in one ```cpp code block."""
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": prompt}]
+
+
+def extract_argument_generator(answer: str) -> tuple[str | None, str]:
+    """The generator's code from the model's answer (the first C++ block defining it), or None and why."""
+    for block in code_blocks(answer):
+        if block.lang not in CPP_TAGS or MODEL_ARGS not in block.body:
+            continue
+        if not block.closed or not balanced(block.body):
+            return None, "truncated generator (the code block never closes, or its braces do not balance)"
+        return block.body.strip("\n") + "\n", "ok"
+    return None, f"no C++ `{MODEL_ARGS}` function in the answer"
 
 
 def describe_verdict(verdict: Verdict, min_speedup: float = 1.1) -> str:
