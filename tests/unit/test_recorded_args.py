@@ -14,7 +14,7 @@ from speedlens.analysis import cpp
 from speedlens.harness.aggregates import structs_in, support_source
 from speedlens.harness.driver import driver_source, recorded_input
 from speedlens.harness.recording import MAX_TUPLES, Recordable, instrumented, recordable, tuples
-from speedlens.harness.signature import signature_of, with_structs
+from speedlens.harness.signature import Param, Signature, signature_of, with_structs
 
 pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
 
@@ -128,8 +128,8 @@ int main() {
 
 def test_a_wrapped_function_records_its_arguments_on_entry_and_the_driver_replays_them(tmp_path: Path):
     definition = next(cpp.function_definitions(cpp.file_nodes(cpp.parse(LIBRARY))))
-    assert recordable(definition)
     signature = with_structs(signature_of(definition), [LIBRARY])
+    assert recordable(definition, signature)
     output = tmp_path / "scaled.tuples"
     wrapped = instrumented(LIBRARY, [Recordable(definition, signature, output)])
     assert "speedlens_recorded_scaled" in wrapped
@@ -146,10 +146,14 @@ def test_a_wrapped_function_records_its_arguments_on_entry_and_the_driver_replay
 
 
 def test_unrecordable_definitions_are_left_alone():
-    for source in ["int lib::f(int a) { return a; }", "int f(int) { return 1; }",
-                   "template <class T> T f(T a) { return a; }", "int f(int a, ...) { return a; }"]:
+    one_int = Signature("f", (Param("int", "a", "value"),))
+    for source in ["int lib::f(int a) { return a; }", "int f(int) { return 1; }", "int f(int a, ...) { return a; }",
+                   "template <class T> T f(T a) { return a; }", "struct S { int f(int a) { return a; } };",
+                   'extern "C" { int f(int a) { return a; } }']:
         definition = next(cpp.function_definitions(cpp.file_nodes(cpp.parse(source))))
-        assert not recordable(definition), source
+        assert not recordable(definition, one_int), source
+    pointer = next(cpp.function_definitions(cpp.file_nodes(cpp.parse("int f(int (*g)(int), int x) { return 1; }"))))
+    assert not recordable(pointer, signature_of(pointer))  # the signature does not know the pointer's name
 
 
 def test_recording_files_are_read_distinct_bounded_and_never_past_a_truncated_record():

@@ -134,11 +134,11 @@ class CppFunctionAdapter(CppProgramAdapter):
         found: list[recording.Recordable] = []
         for target in self.targets(path, text):
             definition = definition_at(text, target.start_line)
-            if definition is None or not recording.recordable(definition):
-                continue
             try:
-                signature = self._signature(text, definition, toolchain, headers)
+                signature = self._signature(text, definition, toolchain, headers) if definition else None
             except NotGeneratable:
+                continue
+            if definition is None or signature is None or not recording.recordable(definition, signature):
                 continue
             found.append(recording.Recordable(definition, signature, out / f"{len(found)}.tuples"))
         return found

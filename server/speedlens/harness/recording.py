@@ -35,11 +35,11 @@ class Recordable:
     output: Path
 
 
-def recordable(definition: tree_sitter.Node) -> bool:
+def recordable(definition: tree_sitter.Node, signature: Signature) -> bool:
     """Whether a wrapper can stand in for the definition: a plain name (not ``ns::f`` defined outside its
-    namespace), at namespace scope (not a template, a member or in an ``extern "C"`` block), every parameter named
-    (the wrapper forwards them by name), none variadic. Its types being generatable is ``check_generatable``'s
-    check."""
+    namespace), at namespace scope (not a template, a member or in an ``extern "C"`` block), none variadic, and
+    every parameter named as the signature names it (the wrapper forwards them by name: a function pointer's
+    name, say, is not one the signature knows). Its types being generatable is ``check_generatable``'s check."""
     declarator = cpp.function_declarator(definition)
     name = declarator.child_by_field_name("declarator") if declarator is not None else None
     params = declarator.child_by_field_name("parameters") if declarator is not None else None
@@ -48,7 +48,9 @@ def recordable(definition: tree_sitter.Node) -> bool:
     if any(a.type not in _SCOPES for a in cpp.ancestors(definition)):
         return False  # a template, a class member, an extern "C" block
     parts = [p for p in params.children if p.type not in ("(", ")", ",", "comment")]
-    return all(p.type == "parameter_declaration" and p.child_by_field_name("declarator") is not None for p in parts)
+    declarators = [p.child_by_field_name("declarator") if p.type == "parameter_declaration" else None for p in parts]
+    names = [next((cpp.text(n) for n in cpp.walk(d) if n.type == "identifier"), "") if d else "" for d in declarators]
+    return names == [p.name for p in signature.params]
 
 
 def instrumented(text: str, functions: Sequence[Recordable]) -> str:
