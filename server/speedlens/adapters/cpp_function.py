@@ -134,13 +134,14 @@ class CppFunctionAdapter(CppProgramAdapter):
         found: list[recording.Recordable] = []
         for target in self.targets(path, text):
             definition = definition_at(text, target.start_line)
+            if definition is None:
+                continue
             try:
-                signature = self._signature(text, definition, toolchain, headers) if definition else None
+                signature = self._signature(text, definition, toolchain, headers)
             except NotGeneratable:
-                continue
-            if definition is None or signature is None or not recording.recordable(definition, signature):
-                continue
-            found.append(recording.Recordable(definition, signature, out / f"{len(found)}.tuples"))
+                continue  # no arguments the driver could read back: no recorded inputs, nothing fails
+            if recording.recordable(definition, signature):
+                found.append(recording.Recordable(definition, signature, out / f"{len(found)}.tuples"))
         return found
 
     # ---- the project ----
