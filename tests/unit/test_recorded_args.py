@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from speedlens.adapters import project_recording
 from speedlens.analysis import cpp
 from speedlens.harness.aggregates import structs_in, support_source
 from speedlens.harness.driver import driver_source, recorded_input
@@ -163,3 +164,15 @@ def test_recording_files_are_read_distinct_bounded_and_never_past_a_truncated_re
     many = b"".join(record(str(i).encode()) for i in range(MAX_TUPLES + 5))
     assert len(tuples(many)) == MAX_TUPLES
     assert tuples(record(b"x" * ((1 << 20) + 1)) + record(b"y")) == [b"y"]
+
+
+def test_a_files_recorded_inputs_are_what_the_editor_keys_by_and_each_function_uses_its_own(tmp_path: Path):
+    source, text = tmp_path / "lib.cpp", "int f(int a) { return a; }\nint g(int b) { return b; }\n"
+    assert project_recording.known(source, text) == []  # nothing recorded for this text yet
+    recorded = project_recording.Recorded({"lib::f": [b"1 ", b"2 "], "lib::g": [b"3 "]})
+    cases = project_recording.store(source, text, recorded, seeds=20)
+    assert project_recording.known(source, text) == cases  # the key of an optimize and of the editor's lookup
+    assert project_recording.known(source, text + " ") == []
+    own = project_recording.own(cases, "lib::f")
+    assert [c.input.read_bytes() for c in own] == [b"recorded 20\n1 ", b"recorded 21\n2 "]  # slots after the seeds
+    assert [c.input.read_bytes() for c in project_recording.own(cases, "lib::g")] == [b"recorded 20\n3 "]
