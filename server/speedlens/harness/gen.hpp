@@ -1,5 +1,8 @@
-// speedlens harness support: seeded type-directed argument generators and printers (C++17).
+// speedlens harness support: seeded type-directed argument generators, printers and serializers (C++17).
 // Inlined into every generated driver; names live in speedlens_harness so they cannot clash with the project's.
+// Guarded: a recording build puts it at the top of a header that may be included twice.
+#ifndef SPEEDLENS_HARNESS_GEN_HPP
+#define SPEEDLENS_HARNESS_GEN_HPP
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -282,3 +285,5 @@ struct Recorder {
 template <class T> inline void keep(T const& value) { asm volatile("" : : "r,m"(value) : "memory"); }
 
 }  // namespace speedlens_harness
+
+#endif  // SPEEDLENS_HARNESS_GEN_HPP
