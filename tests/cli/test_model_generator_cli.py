@@ -152,7 +152,7 @@ def test_a_bad_generator_is_discarded_with_a_note_and_the_typed_inputs_judge(tmp
 
 
 def test_a_type_without_a_generator_is_harnessed_through_the_models_generator(tmp_path: Path):
-    done = run_verify(tmp_path, None, MODES, MODES_REWRITE)  # offline: an enum without enumerators is no type the harness builds
+    done = run_verify(tmp_path, None, MODES, MODES_REWRITE)  # offline: no enumerators, no type the harness builds
     assert done.returncode == 2 and "`Mode`" in done.stderr and "configure a model" in done.stderr, done.stderr
     with OpenAIServer([answer(MODES_GENERATOR)]) as server:
         code, verdict = verify(tmp_path, server, MODES, MODES_REWRITE)

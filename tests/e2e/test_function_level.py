@@ -9,12 +9,14 @@ back; the one that applies a rewrite runs last.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,29 @@ def with_function_replaced(root: Path, old: str, new: str, name: str = "candidat
     return candidate
 
 
+LONG_WORDS_TEST = """
+TEST(LongWords, CountAndJoin) {  // its arguments serialize to over 1 MB: speedlens records no tuple that large
+    const std::vector<std::string> words(60, std::string(20000, 'a'));
+    EXPECT_EQ(count_with_prefix(words, "aa"), 60u);
+    EXPECT_EQ(join(words, ",").size(), 60u * 20000 + 59);
+}
+"""
+LONG_WORDS = "!words.empty() && words[0].size() > 10000"  # only LongWords passes words that long
+
+
+@contextlib.contextmanager
+def with_long_words_test(root: Path) -> Iterator[None]:
+    """The project's tests with a case whose arguments are too large to record: what only it reaches, only the
+    project's tests (ctest in speedlens's copy) can catch."""
+    tests = root / "tests" / "textstats_test.cpp"
+    original = tests.read_text()
+    tests.write_text(original + LONG_WORDS_TEST)
+    try:
+        yield
+    finally:
+        tests.write_text(original)
+
+
 def fast_join_reading_past_the_end(root: Path, guard: str) -> Path:
     """join appending in place (much faster) that reads one int past a heap block, whenever ``guard`` holds (always
     when empty): right values in the optimized build, an AddressSanitizer report in a sanitized one."""
@@ -118,16 +143,19 @@ def test_wrong_rewrite_is_incorrect(project: Path):
 
 
 def test_rewrite_failing_a_project_test_is_incorrect(project: Path):
-    """Wrong only on an argument the generators never build ("ap": they write a–d): the project's GoogleTest
-    test, built and run by ctest in speedlens's copy of the project, catches it."""
-    candidate = with_function_replaced(project, "    std::size_t count = 0;\n",
-                                       '    std::size_t count = 0;\n    if (prefix == "ap") return 0;\n')
-    before = snapshot(project)
-    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    """Wrong only on arguments neither the generators build nor the recording keeps (words of 20,000 letters,
+    over 1 MB serialized; a wrong answer on a test's smaller argument is caught on its recorded tuple,
+    tests/e2e/test_recorded_args.py): the project's GoogleTest test, built and run by ctest in speedlens's copy
+    of the project, catches it."""
+    with with_long_words_test(project):
+        candidate = with_function_replaced(project, "    std::size_t count = 0;\n",
+                                           f"    std::size_t count = 0;\n    if ({LONG_WORDS}) return 0;\n")
+        before = snapshot(project)
+        done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+        assert snapshot(project) == before
     assert done.returncode == 1, done.stderr
     verdict = json.loads(done.stdout)
-    assert verdict["status"] == "incorrect" and "CountWithPrefix.CountsMatchingWords" in verdict["detail"]
-    assert snapshot(project) == before
+    assert verdict["status"] == "incorrect" and "LongWords.CountAndJoin" in verdict["detail"], verdict["detail"]
 
 
 def test_undefined_behaviour_that_prints_the_right_values_is_a_runtime_error(project: Path):
@@ -142,14 +170,16 @@ def test_undefined_behaviour_that_prints_the_right_values_is_a_runtime_error(pro
 
 
 def test_undefined_behaviour_only_a_project_test_reaches_is_a_runtime_error(project: Path):
-    """A faster join that reads past a heap block only for the separator ", ": the generated inputs never use it,
-    the project's GoogleTest test does. Its plain build passes; its AddressSanitizer build (run only for a rewrite
-    about to be offered, after the original's passed) fails, and the verdict names the test and the error."""
-    candidate = fast_join_reading_past_the_end(project, guard='separator == ", "')
-    done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
+    """A faster join that reads past a heap block only for words of 20,000 letters: the generated inputs never
+    build them and the recording does not keep them (over 1 MB), the project's GoogleTest test passes them. Its
+    plain build passes; its AddressSanitizer build (run only for a rewrite about to be offered, after the
+    original's passed) fails, and the verdict names the test and the error."""
+    with with_long_words_test(project):
+        candidate = fast_join_reading_past_the_end(project, guard=LONG_WORDS)
+        done = speedlens("verify", str(SOURCE), str(candidate), "--json", cwd=project)
     verdict = json.loads(done.stdout)
     assert done.returncode == 1 and verdict["status"] == "runtime_error", verdict["detail"]
-    assert "Join.JoinsWithSeparator" in verdict["detail"]
+    assert "LongWords.CountAndJoin" in verdict["detail"]
     assert "AddressSanitizer: heap-buffer-overflow" in verdict["detail"]
     assert str(project) not in verdict["detail"] and ".cache" not in verdict["detail"]
 

@@ -14,10 +14,13 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import tree_sitter
+
 from speedlens.analysis import cpp
 from speedlens.analysis.tamper import function_tamper_findings
 from speedlens.errors import InputError
-from speedlens.harness.driver import driver_source
+from speedlens.harness import recording
+from speedlens.harness.driver import calibration_input, driver_source
 from speedlens.harness.signature import (
     NotGeneratable,
     Signature,
@@ -35,6 +38,7 @@ from speedlens.sandbox.run import blocking_in_thread, cache_dir, workdir
 from speedlens.testcases import TestCase
 from speedlens.verify import Baseline
 
+from . import project_recording
 from .base import Job
 from .cpp_program import CppProgramAdapter, _read
 from .project_benchmarks import BenchmarkPlan, ProjectBenchmarks
@@ -101,15 +105,53 @@ class CppFunctionAdapter(CppProgramAdapter):
         return *self.project_toolchain(path).fingerprint(), *self.project_key(path)
 
     def known_inputs(self, path: Path, text: str) -> list[TestCase]:
-        return seed_cases()
+        return [*seed_cases(), *project_recording.known(path, text)]
 
     async def inputs(self, job: Job) -> list[TestCase]:
+        """The seeds, and the argument tuples the project's tests and benchmarks pass the file's functions."""
         if self.settings.cpp.use_compile_commands and self._db(job.path) is None:
             root = cmake.cmake_root(job.path)
             if root is not None:
                 job.progress(f"configuring {root.name} with cmake (speedlens's own build directory)", None)
                 await blocking_in_thread(cmake.configure, root, cache_dir("cmake"))
-        return seed_cases()
+        return [*seed_cases(), *await self._recorded(job)]
+
+    async def _recorded(self, job: Job) -> list[TestCase]:
+        """Record the arguments of the file's functions in the project's tests and benchmarks (in a recording
+        build of speedlens's copy); why nothing was recorded goes to the job's state, for its verdicts."""
+        shadow = self._shadow(job.path)
+        if shadow is None or shutil.which("ctest") is None:
+            return project_recording.store(job.path, job.text, project_recording.Recorded({}), SEEDS)
+        out = project_recording.output_dir(job.path, job.text, shadow)
+        functions = self._recordables(job.path, job.text, out)
+        if functions:
+            job.progress("recording arguments from the project's tests and benchmarks (the functions wrapped, in "
+                         "speedlens's copy)", None)
+        recorded = await project_recording.ProjectRecording(shadow).record(job.path, job.text, functions)
+        if recorded.problem:
+            job.state["recording"] = f"no arguments recorded from the project's tests: {recorded.problem}"
+        return project_recording.store(job.path, job.text, recorded, SEEDS)
+
+    def _recordables(self, path: Path, text: str, out: Path) -> list[recording.Recordable]:
+        """The file's functions whose arguments a wrapper can record and the driver read back."""
+        try:
+            toolchain = self.project_toolchain(path)
+        except InputError:
+            return []
+        headers = declarations.project_headers(text, path.parent.resolve(), toolchain.include_dirs)
+        found: list[recording.Recordable] = []
+        for target in self.targets(path, text):
+            definition = definition_at(text, target.start_line)
+            if definition is None:
+                continue
+            try:
+                signature = self._signature(text, definition, toolchain, headers)
+                check_generatable(signature)  # what the driver can read back is what it can build
+            except NotGeneratable:
+                continue  # no arguments the driver could read back: no recorded inputs, nothing fails
+            if recording.recordable(definition, signature):
+                found.append(recording.Recordable(definition, signature, out / f"{len(found)}.tuples"))
+        return found
 
     # ---- the project ----
 
@@ -137,12 +179,7 @@ class CppFunctionAdapter(CppProgramAdapter):
         toolchain = self.project_toolchain(job.path)
         headers = declarations.project_headers(job.text, job.path.parent.resolve(), toolchain.include_dirs)
         try:
-            signature = signature_of(definition)
-            # The headers it includes and, when the compile was scanned, theirs (``deps``): where its structs live.
-            visible = dict.fromkeys([*(path for _line, path in headers), *toolchain.deps])
-            signature = with_structs(signature, [job.text, *(_read(path) for path in visible)])
-            check_no_mutable_globals(definition)
-            check_comparable(signature)
+            signature = self._signature(job.text, definition, toolchain, headers)
             untyped = _untyped(signature)
         except NotGeneratable as exc:
             raise _not_harnessable(exc) from None
@@ -162,6 +199,20 @@ class CppFunctionAdapter(CppProgramAdapter):
         if plan.untyped is not None and not plan.generator:
             raise HarnessRefusal(f"{plan.untyped.message}; {plan.generator_note}", plan.untyped.hint)
 
+    @staticmethod
+    def _signature(text: str, definition: tree_sitter.Node, toolchain: Toolchain, headers: list[tuple[str, Path]]
+                   ) -> Signature:
+        """The function's signature knowing the project's structs and enums; ``NotGeneratable`` when it uses mutable
+        globals or returns what the harness cannot compare (whether its arguments can be built is asked apart: a
+        model's generator may build what the type-directed ones cannot)."""
+        signature = signature_of(definition)
+        # The headers it includes and, when the compile was scanned, theirs (``deps``): where its structs live.
+        visible = dict.fromkeys([*(path for _line, path in headers), *toolchain.deps])
+        signature = with_structs(signature, [text, *(_read(path) for path in visible)])
+        check_no_mutable_globals(definition)
+        check_comparable(signature)
+        return signature
+
     async def baseline_for(self, job: Job, cases: list[TestCase]) -> Baseline:
         try:
             plan = self.plan(job)
@@ -170,6 +221,9 @@ class CppFunctionAdapter(CppProgramAdapter):
             by_project = await ProjectRoute.plan(job, self._shadow(job.path), refusal, self.settings.deterministic)
             job.state["route"] = by_project
             return by_project.baseline(job, self.project_toolchain(job.path))
+        # The file's inputs: the seeds, and the recorded tuples of this function (the other functions' are theirs).
+        recorded = project_recording.own(cases, plan.signature.name)
+        cases = [*(c for c in cases if not project_recording.is_recorded(c)), *recorded]
         shadow = self._shadow(job.path)
         route = await self._benchmark_route(job, plan, shadow)
         # Timed by the project's benchmarks, the harness only checks: one call per argument tuple is enough.
@@ -180,6 +234,10 @@ class CppFunctionAdapter(CppProgramAdapter):
         baseline = await self.verifier.baseline(source, job.path, cases, job.progress, toolchain=plan.toolchain,
                                                 timed=instances)
         baseline.notes.append(route)
+        if recorded:
+            baseline.notes.append(f"{len(recorded)} of the inputs recorded from the project's tests and benchmarks")
+        elif "recording" in job.state:
+            baseline.notes.append(job.state["recording"])
         if shadow is not None:
             await self._project_tests(job, plan, baseline, shadow)
         return baseline
@@ -194,7 +252,7 @@ class CppFunctionAdapter(CppProgramAdapter):
     async def _benchmark_route(self, job: Job, plan: HarnessPlan, shadow: ShadowBuild | None) -> str:
         """Time by the project's Google Benchmark cases calling the function when there are any (the workload the
         project itself measures); else by the generated harness. The sentence the verdicts say it in."""
-        harness = f"timed by the generated harness ({SEEDS} seeded argument tuples, each one input)"
+        harness = "timed by the generated harness (seeded and recorded argument tuples, each one input)"
         if shadow is None or self.settings.deterministic:
             return harness
         bench = ProjectBenchmarks(shadow)
@@ -232,10 +290,10 @@ class CppFunctionAdapter(CppProgramAdapter):
             raise InputError(f"the generated harness for {plan.signature.name} does not compile:\n{build.errors}",
                              "check that the file compiles on its own with its compile_commands.json flags")
         repetitions = []
-        for seed, _case in enumerate(cases):
-            job.progress(f"calibrating repetitions on input {seed + 1}/{len(cases)}", None)
+        for slot, case in enumerate(cases):  # the seeds, then the recorded tuples: each input's slot in the table
+            job.progress(f"calibrating repetitions on input {slot + 1}/{len(cases)}", None)
             with workdir() as wd:
-                (wd / "calibrate.in").write_text(f"{seed} -1\n")
+                (wd / "calibrate.in").write_bytes(calibration_input(case.input.read_bytes()))
                 result = await compiler.run(build, wd / "calibrate.in", wd)
             words = result.stdout.split() if result.ok else []
             repetitions.append(int(words[0]) if words and words[0].isdigit() else 1)
@@ -344,6 +402,6 @@ def _untyped(signature: Signature) -> HarnessRefusal | None:
 
 def _not_harnessable(exc: NotGeneratable) -> HarnessRefusal:
     return HarnessRefusal(str(exc), exc.hint or "verify it through a program that calls it (a file with main and "
-                          "test inputs), add an overload taking generatable types, or configure a model (`model`) to "
-                          "write an argument generator (argument tuples recorded from the project's tests are not "
-                          "supported yet)")
+                          "test inputs), add an overload taking generatable types (the harness builds, and records "
+                          "from the project's tests, only those), or configure a model (`model`) to write an "
+                          "argument generator")

@@ -56,7 +56,7 @@ class ProjectBenchmarks:
             digest, problem = await self.shadow.prepare({source: text})
             if problem is not None:
                 return None, problem
-            found = self._cases(source, function)
+            found = self.cases(source, function)
             if found is None:
                 return None, f"no Google Benchmark case of the project calls {function}"
             executable, cases = found
@@ -76,7 +76,7 @@ class ProjectBenchmarks:
         flags = benchmarks.Flags.from_help((usage.stdout + usage.stderr).decode(errors="replace"))
         return BenchmarkPlan(executable, tuple(cases), tuple(instances), flags, original), ""
 
-    def _cases(self, source: Path, function: str) -> tuple[file_api.CMakeTarget, list[str]] | None:
+    def cases(self, source: Path, function: str) -> tuple[file_api.CMakeTarget, list[str]] | None:
         """The first executable linking ``source`` whose benchmark sources have cases calling ``function``."""
         for executable in self.shadow.executables(source):
             cases = []

@@ -4,7 +4,8 @@ only read. Shared by the project's tests (``project_tests``) and its benchmarks 
 
 ``sanitized()`` is the same copy built a second time, in its own build directory, with AddressSanitizer and UBSan:
 their options compiled in (the translation unit whole programs get, so no ASAN_OPTIONS in the environment tells
-the runs apart) and the larger stack sanitizer frames need.
+the runs apart) and the larger stack sanitizer frames need. ``recording()`` is a third, where a file's functions
+are wrapped to record the arguments the tests and benchmarks pass them.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ _LOCKS: dict[Path, asyncio.Lock] = {}
 class ShadowBuild:
     """The shadow copy of one CMake project, its build directory, and the executables built from it."""
 
-    def __init__(self, root: Path, settings: Settings, sandbox: Sandbox, *, sanitize: bool = False) -> None:
+    def __init__(self, root: Path, settings: Settings, sandbox: Sandbox, *, sanitize: bool = False,
+                 build_name: str | None = None) -> None:
         self.root = root.resolve()
         self.settings = settings
         self.sandbox = sandbox
@@ -43,7 +45,7 @@ class ShadowBuild:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._copies = BoundedDir(copies, SHADOW_CACHE_MB * MB)
         self._copies.touch(self.workdir)
-        self.build_name = "build-sanitize" if sanitize else "build"
+        self.build_name = build_name or ("build-sanitize" if sanitize else "build")
         self.build_dir = self.workdir / self.build_name
         self.lock = _LOCKS.setdefault(self.workdir, asyncio.Lock())
         self._binaries = BoundedDir(self.workdir / "binaries" / self.build_name, BINARIES_MB * MB)
@@ -51,6 +53,11 @@ class ShadowBuild:
     def sanitized(self) -> ShadowBuild:
         """The same copy built with AddressSanitizer and UBSan (same lock: one copy of the sources)."""
         return ShadowBuild(self.root, self.settings, self.sandbox, sanitize=True)
+
+    def recording(self) -> ShadowBuild:
+        """The same copy built in its own directory with a file's functions wrapped to record their arguments
+        (``project_recording``): the normal build's objects stay as they are."""
+        return ShadowBuild(self.root, self.settings, self.sandbox, build_name="build-record")
 
     def limits(self) -> Limits:
         timeout = self.settings.sandbox.compile_timeout_s

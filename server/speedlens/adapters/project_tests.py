@@ -90,9 +90,10 @@ class ProjectTests:
         problem = await self.shadow.build(executables)
         if problem is not None:
             return TestRun(False, problem)
-        return await self._ctest(executables)
+        return await self.ctest(executables)
 
-    async def _ctest(self, executables: list[file_api.CMakeTarget]) -> TestRun | None:
+    async def ctest(self, executables: list[file_api.CMakeTarget]) -> TestRun | None:
+        """ctest over the copy as built (call under the lock): the tests of ``executables`` (all when none)."""
         selection: list[str] = []
         if executables:
             listing = await self.shadow.step("ctest", "--test-dir", self.shadow.build_name, "--show-only=json-v1")

@@ -114,9 +114,10 @@ def recursive(name: str, structs: Iterable[Aggregate]) -> bool:
 
 
 def support_source(aggregates: list[Aggregate], enums: Iterable[Enumeration] = ()) -> str:
-    """The ``Gen`` specializations (fields made in declaration order with the seeded rng, aggregate-initialised)
-    and ``show`` specializations (fields printed in order) of ``aggregates``, already ordered; before them, the
-    generators of ``enums`` (``show`` prints any enum)."""
+    """The ``Gen`` specializations (fields made in declaration order with the seeded rng, aggregate-initialised),
+    ``show`` (fields printed in order) and ``write``/``read`` (fields serialized in order: recorded arguments)
+    specializations of ``aggregates``, already ordered; before them, the generators of ``enums`` (``show``,
+    ``write`` and ``read`` handle any enum)."""
     lines = ["namespace speedlens_harness {"]
     for e in enums:
         lines += [f"template <> struct Gen<{e.name}> {{",
@@ -127,12 +128,18 @@ def support_source(aggregates: list[Aggregate], enums: Iterable[Enumeration] = (
     for a in aggregates:
         makes = ", ".join(f"speedlens_harness::make<{t}>(rng, n)" for t, _ in a.fields)
         shows = " out << ' ';".join(f" out << \"{f}=\"; show(out, v.{f});" for _, f in a.fields)
+        writes = "".join(f" write(out, v.{f});" for _, f in a.fields)
+        reads = "".join(f" && read(in, v.{f})" for _, f in a.fields)
         lines += [f"template <> struct Gen<{a.name}> {{",
                   f"    static {a.name} make([[maybe_unused]] Rng& rng, [[maybe_unused]] std::size_t n) "
                   f"{{ return {a.name}{{{makes}}}; }}",
                   "};",
                   f"template <> void show<{a.name}>(std::ostream& out, const {a.name}& v) "
-                  f"{{ out << '{{';{shows} out << '}}'; }}"]
+                  f"{{ out << '{{';{shows} out << '}}'; }}",
+                  f"template <> void write<{a.name}>([[maybe_unused]] std::ostream& out, "
+                  f"[[maybe_unused]] const {a.name}& v) {{{writes} }}",
+                  f"template <> bool read<{a.name}>([[maybe_unused]] std::istream& in, [[maybe_unused]] {a.name}& v) "
+                  f"{{ return true{reads}; }}"]
     return "\n".join([*lines, "}"])
 
 

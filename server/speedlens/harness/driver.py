@@ -1,8 +1,10 @@
 """The driver program generated per function: the library file's text, then a ``main`` that calls the function.
 
-stdin holds ``SEED`` (and, to override the calibrated count, ``REPETITIONS``). The seed picks the input size and a
-pool of argument tuples (built before any call, by the seeded generators of ``gen.hpp``); each repetition calls the
-function on the next tuple of the pool, passing fresh copies of every argument it may write. The first pass over
+stdin's first line holds ``SEED`` or ``recorded SLOT`` (and, to override the calibrated count, ``REPETITIONS``). A
+seed picks the input size and a pool of argument tuples (built before any call, by the seeded generators of
+``gen.hpp``); a recorded input's tuple (one the project's tests or benchmarks passed, serialized by ``gen.hpp``'s
+``write``) follows the line, and is the pool. Each repetition calls the function on the next tuple of the pool,
+passing fresh copies of every argument it may write. The first pass over
 the pool prints the return value and every written argument after each call: that text is what original and
 candidate are compared on. A negative repetition count asks the original's driver how many repetitions make one
 input last ``TARGET_SECONDS`` (the candidate is never asked: it runs what the original was calibrated to).
@@ -26,15 +28,27 @@ def driver_source(file_text: str, signature: Signature, repetitions: tuple[int, 
                   generator: str = "") -> str:
     """The whole program: ``file_text`` (the original or a candidate file) followed by the generated driver.
 
-    ``repetitions[seed]``: the calls made on input SEED, calibrated on the original and baked into both drivers,
-    so the inputs stay plain seeds (what results are keyed by) and the candidate runs what the original did.
-    ``generator``: C++ defining ``MODEL_ARGS`` (a model's, checked on the original: ``harness/model_generator.py``),
-    which then builds every argument tuple instead of the type-directed generators."""
+    ``repetitions[slot]``: the calls made on the input of that slot (a seed is its own slot), calibrated on the
+    original and baked into both drivers, so the inputs stay what results are keyed by and the candidate runs
+    what the original did. ``generator``: C++ defining ``MODEL_ARGS`` (a model's, checked on the original:
+    ``harness/model_generator.py``), which then builds every seeded argument tuple instead of the type-directed
+    generators."""
     support = _SUPPORT.read_text(encoding="utf-8")
     table = f"static const long long speedlens_repetitions[] = {{{', '.join(str(r) for r in repetitions)}}};"
     return "\n".join([file_text.rstrip("\n"), "", "// ---- speedlens: generated differential harness ----",
                       support, _structs(signature), _args_struct(signature, generator), _run_once(signature), table,
                       _MAIN]) + "\n"
+
+
+def recorded_input(slot: int, serialized: bytes) -> bytes:
+    """The input file of a recorded argument tuple: its slot in the repetitions table, then the tuple."""
+    return f"recorded {slot}\n".encode() + serialized
+
+
+def calibration_input(content: bytes) -> bytes:
+    """An input asking the original's driver for its calibrated repetitions instead of running them."""
+    header, _, rest = content.partition(b"\n")
+    return header.strip() + b" -1\n" + rest
 
 
 def _structs(signature: Signature) -> str:
@@ -62,10 +76,14 @@ def _args_struct(signature: Signature, generator: str) -> str:
     makes = [f"    args = {MODEL_ARGS}(rng, n);"] if generator else [
         f"    args.a{i} = speedlens_harness::make<{_value_type(p)}>(rng, n);"
         for i, p in enumerate(signature.params) if not is_buffer_length(signature.params, i)]
+    reads = "".join(f" && speedlens_harness::read(in, args.a{i})" for i in range(len(signature.params))
+                    if not is_buffer_length(signature.params, i))
     return "\n".join([
         args_struct(signature), generator,
         "static SpeedlensArgs speedlens_make_args(speedlens_harness::Rng& rng, std::size_t n) {",
         "    SpeedlensArgs args;", *makes, "    return args;", "}",
+        "static bool speedlens_read_args([[maybe_unused]] std::istream& in, [[maybe_unused]] SpeedlensArgs& args) {",
+        f"    return true{reads};", "}",
     ])
 
 
@@ -122,19 +140,33 @@ static const bool speedlens_sanitized = false;
 static double speedlens_cpu_seconds() {{ return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }}
 
 int main() {{
-    unsigned long long seed = 0;
+    std::string header, first;
+    std::getline(std::cin, header);
+    std::istringstream line(header);
+    unsigned long long slot = 0;
     long long repetitions = 0;
-    if (!(std::cin >> seed)) {{
-        std::cerr << "speedlens harness: stdin must hold SEED [REPETITIONS]\\n";
+    const bool recorded = (line >> first) && first == "recorded";
+    if (!(recorded ? static_cast<bool>(line >> slot) : static_cast<bool>(std::istringstream(first) >> slot))) {{
+        std::cerr << "speedlens harness: stdin must start with SEED or recorded SLOT, then [REPETITIONS]\\n";
         return 2;
     }}
     const std::size_t known = sizeof speedlens_repetitions / sizeof speedlens_repetitions[0];
-    if (!(std::cin >> repetitions)) repetitions = speedlens_repetitions[seed % known];
+    if (!(line >> repetitions)) repetitions = speedlens_repetitions[slot % known];
     if (speedlens_sanitized && repetitions > {POOL}) repetitions = {POOL};  // one call per tuple: all that prints
-    speedlens_harness::Rng rng(seed * 0x9E3779B97F4A7C15ULL + 1);
-    const std::size_t n = 200 + static_cast<std::size_t>(seed * 97 % 1800);
     std::vector<SpeedlensArgs> pool;
-    for (int i = 0; i < {POOL}; ++i) pool.push_back(speedlens_make_args(rng, n));
+    if (recorded) {{
+        SpeedlensArgs args;
+        if (!speedlens_read_args(std::cin, args)) {{
+            std::cerr << "speedlens harness: the recorded argument tuple does not read back\\n";
+            return 2;
+        }}
+        pool.push_back(args);
+    }} else {{
+        const unsigned long long seed = slot;
+        speedlens_harness::Rng rng(seed * 0x9E3779B97F4A7C15ULL + 1);
+        const std::size_t n = 200 + static_cast<std::size_t>(seed * 97 % 1800);
+        for (int i = 0; i < {POOL}; ++i) pool.push_back(speedlens_make_args(rng, n));
+    }}
     if (repetitions < 0) {{  // calibration (the original only): repetitions for {TARGET_SECONDS} s of CPU time
         long long k = 1;
         for (;;) {{

@@ -1,10 +1,16 @@
-// speedlens harness support: seeded type-directed argument generators and printers (C++17).
+// speedlens harness support: seeded type-directed argument generators, printers and serializers (C++17).
 // Inlined into every generated driver; names live in speedlens_harness so they cannot clash with the project's.
+// Guarded: a recording build puts it at the top of a header that may be included twice.
+#ifndef SPEEDLENS_HARNESS_GEN_HPP
+#define SPEEDLENS_HARNESS_GEN_HPP
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <iterator>
 #include <ctime>
 #include <deque>
 #include <iostream>
@@ -160,8 +166,132 @@ template <class T> void show(std::ostream& out, const T& value) {
     }
 }
 
+// ---- serializing: an argument tuple recorded in the project's tests read back exactly by the driver ----
+// Text, whitespace-separated: integers in decimal, floating point in hexadecimal (%a: every bit kept), a string
+// as LENGTH:BYTES (any bytes), a container as its count then its elements, pairs/tuples/arrays/structs as their
+// parts in order, an enum as its underlying value. Every type ``make`` builds has both directions; the project's
+// structs get specializations.
+
+template <class T> void write(std::ostream& out, const T& value);
+template <class T> bool read(std::istream& in, T& value);
+
+template <class T> struct is_array : std::false_type {};
+template <class T, std::size_t N> struct is_array<std::array<T, N>> : std::true_type {};
+template <class T, class = void> struct is_map : std::false_type {};
+template <class T> struct is_map<T, std::void_t<typename T::mapped_type>> : std::true_type {};
+
+template <class T> void write(std::ostream& out, const T& value) {
+    if constexpr (std::is_same_v<T, bool>) {
+        out << (value ? 1 : 0) << ' ';
+    } else if constexpr (std::is_floating_point_v<T>) {
+        char buffer[64];
+        std::snprintf(buffer, sizeof buffer, "%La ", static_cast<long double>(value));
+        out << buffer;
+    } else if constexpr (std::is_integral_v<T>) {
+        out << +static_cast<std::conditional_t<std::is_signed_v<T>, long long, unsigned long long>>(value) << ' ';
+    } else if constexpr (std::is_enum_v<T>) {
+        write(out, static_cast<std::underlying_type_t<T>>(value));
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        out << value.size() << ':';
+        out.write(value.data(), static_cast<std::streamsize>(value.size()));
+        out << ' ';
+    } else if constexpr (is_tuple_like<T>::value) {
+        std::apply([&](const auto&... parts) { (write(out, parts), ...); }, value);
+    } else if constexpr (is_array<T>::value) {
+        for (const auto& v : value) write(out, v);
+    } else if constexpr (is_range<T>::value) {
+        out << std::distance(std::begin(value), std::end(value)) << ' ';
+        for (const auto& v : value) write(out, v);
+    } else {
+        static_assert(sizeof(T) == 0, "speedlens cannot serialize this type");
+    }
+}
+// A (pointer, length) buffer, as the driver holds it: a vector.
+template <class T> void write_buffer(std::ostream& out, const T* data, std::size_t size) {
+    write(out, std::vector<std::remove_cv_t<T>>(data, data + size));
+}
+
+template <class T> bool read(std::istream& in, T& value) {
+    if constexpr (std::is_same_v<T, bool>) {
+        int v = 0;
+        if (!(in >> v)) return false;
+        value = v != 0;
+        return true;
+    } else if constexpr (std::is_floating_point_v<T>) {
+        std::string token;
+        if (!(in >> token)) return false;
+        char* end = nullptr;
+        const long double v = std::strtold(token.c_str(), &end);
+        value = static_cast<T>(v);
+        return end != token.c_str() && *end == '\0';
+    } else if constexpr (std::is_integral_v<T>) {
+        std::conditional_t<std::is_signed_v<T>, long long, unsigned long long> v{};
+        if (!(in >> v)) return false;
+        value = static_cast<T>(v);
+        return true;
+    } else if constexpr (std::is_enum_v<T>) {
+        std::underlying_type_t<T> v{};
+        if (!read(in, v)) return false;
+        value = static_cast<T>(v);
+        return true;
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        std::size_t size = 0;
+        if (!(in >> size) || in.get() != ':') return false;
+        value.assign(size, '\0');
+        return static_cast<bool>(in.read(value.data(), static_cast<std::streamsize>(size)));
+    } else if constexpr (is_tuple_like<T>::value) {
+        return std::apply([&](auto&... parts) { return (read(in, parts) && ...); }, value);
+    } else if constexpr (is_array<T>::value) {
+        for (auto& v : value) if (!read(in, v)) return false;
+        return true;
+    } else if constexpr (is_range<T>::value) {
+        std::size_t count = 0;
+        if (!(in >> count)) return false;
+        value = T{};
+        for (std::size_t i = 0; i < count; ++i) {
+            if constexpr (is_map<T>::value) {
+                std::pair<std::remove_const_t<typename T::key_type>, typename T::mapped_type> v{};
+                if (!read(in, v)) return false;
+                value.insert(value.end(), std::move(v));
+            } else {
+                typename T::value_type v{};
+                if (!read(in, v)) return false;
+                value.insert(value.end(), std::move(v));
+            }
+        }
+        return true;
+    } else {
+        static_assert(sizeof(T) == 0, "speedlens cannot serialize this type");
+        return false;
+    }
+}
+
+// ---- recording (the project's tests and benchmarks, built with the function wrapped) ----
+// A wrapped function's recorder appends at most RECORD_LIMIT distinct tuples (none over RECORD_MAX_BYTES) per
+// process to its file, each as "LENGTH\n", the tuple's text, "\n"; once full, a call costs one comparison.
+constexpr std::size_t RECORD_LIMIT = 32;
+constexpr std::size_t RECORD_MAX_BYTES = 1 << 20;
+struct Recorder {
+    const char* path;
+    std::size_t kept = 0;
+    std::set<std::size_t> seen{};
+    bool wants() const { return kept < RECORD_LIMIT; }
+    void record(const std::string& text) {
+        if (text.size() > RECORD_MAX_BYTES || !seen.insert(std::hash<std::string>{}(text)).second) return;
+        if (std::FILE* file = std::fopen(path, "ab")) {
+            std::fprintf(file, "%zu\n", text.size());
+            std::fwrite(text.data(), 1, text.size(), file);
+            std::fputc('\n', file);
+            std::fclose(file);
+            ++kept;
+        }
+    }
+};
+
 // Keeps a value alive for the optimizer (as Google Benchmark's DoNotOptimize): a call whose result is unused is
 // still made, and not hoisted out of the repetition loop.
 template <class T> inline void keep(T const& value) { asm volatile("" : : "r,m"(value) : "memory"); }
 
 }  // namespace speedlens_harness
+
+#endif  // SPEEDLENS_HARNESS_GEN_HPP
