@@ -6,7 +6,8 @@ Per workload: a search from an empty record at ``--trials`` samples (heuristic p
 search of the same workload from the record it left, given a quarter of those samples. "Reaches the same schedule"
 is decided by the schedule itself (the cold search's best trace, step for step), not by a latency two noisy runs
 would disagree on; the warm search's own best speedup is reported beside it. A held-out shape of the same class
-(``--held-out``: a GEMM of other extents) shows what the record gives a workload it never saw. Prints ONE JSON line.
+(``--held-out``: samples/tvm/matmul_heldout.py, warmed from matmul's record) shows what the record gives a workload it
+never saw. Prints ONE JSON line.
 """
 
 from __future__ import annotations
@@ -27,24 +28,6 @@ from speedlens.propose.tvm_search import HeuristicPolicy, Node, Search, detect_h
 from speedlens.sandbox.run import Sandbox
 
 SAMPLES = ROOT / "samples" / "tvm"
-HELD_OUT_MATMUL = (384, 768, 256)  # M, N, K: a GEMM shape no sample has
-
-
-def held_out_matmul(directory: Path) -> Path:
-    """samples/tvm/matmul.py with other extents: the same shape class, another workload."""
-    m, n, k = HELD_OUT_MATMUL
-    text = (SAMPLES / "matmul.py").read_text()
-    for old, new in (('A: T.Buffer((512, 512)', f"A: T.Buffer(({m}, {k})"),
-                     ('B: T.Buffer((512, 512)', f"B: T.Buffer(({k}, {n})"),
-                     ('C: T.Buffer((512, 512)', f"C: T.Buffer(({m}, {n})"),
-                     ("T.grid(512, 512, 512)", f"T.grid({m}, {n}, {k})")):
-        assert old in text, old
-        text = text.replace(old, new)
-    path = directory / "matmul_held_out.py"
-    path.write_text(text)
-    return path
-
-
 async def search(path: Path, trials: int, record: TuningRecord, settings: Settings, sandbox: Sandbox
                  ) -> tuple[Search, float]:
     source = await asyncio.to_thread(path.read_text)
@@ -104,7 +87,7 @@ async def main() -> int:
         for name in workloads:
             rows.append(await bench(SAMPLES / f"{name}.py", trials, settings, sandbox, Path(work) / name))
         if args.held_out:
-            held_out = held_out_matmul(Path(work))
+            held_out = SAMPLES / "matmul_heldout.py"
             row = await bench(held_out, trials, settings, sandbox, Path(work) / "held-out", SAMPLES / "matmul.py")
             rows.append({**row, "warm_from": "matmul (512³)"})
     met = [r["warm_reached_cold_best_at_sample"] is not None for r in rows if "warm_from" not in r]

@@ -62,6 +62,6 @@ def test_samples_have_one_target_each():
     from pathlib import Path
 
     samples = Path(__file__).resolve().parents[2] / "samples" / "tvm"
-    for name in ("matmul", "conv2d_nhwc", "softmax", "layernorm"):
+    for name in ("matmul", "matmul_heldout", "conv2d_nhwc", "softmax", "layernorm"):
         [target] = find_targets((samples / f"{name}.py").read_text())
         assert target.name == name

@@ -278,7 +278,7 @@ class HeuristicPolicy:
                         "r_mid": r_mid, "unroll": 64, "cache": True, "parallel_mid": False, "inline": False,
                         "pack": False,
                     }))  # fmt: skip
-        return self._ranked(configs, main, vec_ext)
+        return self.kernel_configs(main) + self._ranked(configs, main, vec_ext)
 
     def _ranked(self, configs: list[tuple[float, dict]], main: dict, vec_ext: int) -> list[dict]:
         """Cheapest first, but the best config of each register-tile shape before any second of a shape; each
@@ -297,6 +297,71 @@ class HeuristicPolicy:
                   else [c])]  # fmt: skip
         return first + rest[:30]
 
+    # -- the register-blocked micro-kernel (the shape BLAS libraries run) --
+
+    def kernel_configs(self, main: dict, count: int = 3) -> list[dict]:
+        """The micro-kernel for a GEMM-like block in its best few register-tile shapes, ahead of every generic
+        tiling: it is what OpenBLAS runs, so a small budget should measure it first."""
+        if not self._kernel_fits(main):
+            return []
+        shapes = sorted(self._kernel_shapes(main))[:count]
+        return [self._kernel_config(main, mr, nr) for _, mr, nr in shapes]
+
+    def _kernel_fits(self, main: dict) -> bool:
+        """A row loop, a vector loop, known extents, and an operand streaming along the vector and reduction
+        loops (a GEMM's B) to pack; convolutions' 4-D weights keep the generic tiling."""
+        vec, row, _ = self._roles(main)
+        known = all(loop["extent"] for loop in main["loops"])
+        return row is not None and known and self._packed_operand(main) is not None
+
+    def _max_rows(self, vectors: int) -> int:
+        """Rows of a register tile ``vectors`` SIMD vectors wide: rows * vectors accumulators, plus the loaded
+        vectors of B and one broadcast of A, in 16 registers (AVX2) or 32 (AVX-512); more spill and run ~2x
+        slower. At most 8 rows: each row costs a broadcast per k."""
+        registers = 32 if self.hw.vector_bits >= 512 else 16
+        return min(8, (registers - 1 - vectors) // vectors)
+
+    def _kernel_shapes(self, main: dict) -> list[tuple[float, int, int]]:
+        """(cost, rows, columns) of register tiles. Columns: 1, 2 or 4 whole SIMD vectors (TVM scalarizes a
+        20- or 24-lane vector, ~10x slower), the vector loop padded up to a multiple when they do not divide it
+        (costing the padded work and one copy). Rows preferably divide the row loop: the guard of a remainder
+        tile costs up to 2x. Cheapest: the most accumulators (FMA latency hidden), two vectors wide (one loaded
+        B vector feeds many FMAs)."""
+        vec, row, _ = self._roles(main)
+        n, m = main["loops"][vec]["extent"], main["loops"][row]["extent"]
+        lanes = self.hw.lanes(32)
+        best = 2 * self._max_rows(2)
+        shapes = []
+        for nr in (v * lanes for v in (1, 2, 4) if v * lanes <= max(n, lanes)):
+            waste = -n % nr / n
+            for mr in range(2, min(self._max_rows(nr // lanes), m) + 1):
+                cost = 0.5 * (best - mr * nr // lanes) + 2.0 * (m % mr != 0) + 0.3 * abs(nr // lanes - 2) \
+                    + 10 * waste + 0.5 * (waste > 0)  # fmt: skip
+                shapes.append((cost, mr, nr))
+        return shapes
+
+    def _kernel_config(self, main: dict, mr: int, nr: int) -> dict:
+        """``nc`` register-tile columns per L2 panel: the packed operand's K x (nc * nr) panel fills half of L2,
+        so it is reused from L2 by every row tile of the panel."""
+        vec, _, red = self._roles(main)
+        n, k = main["loops"][vec]["extent"], main["loops"][red]["extent"]
+        fits = [d for d in _divisors(-(-n // nr)) if 4 * k * nr * d <= self.hw.l2_bytes // 2]
+        return {"main": main["name"], "kernel": True, "mr": mr, "nr": nr, "nc": max(fits, default=1), "pack": True}
+
+    def kernel_neighbours(self, config: dict, main: dict) -> list[dict]:
+        """One-parameter moves of a micro-kernel: rows, register-tile width, L2 panel width, packing."""
+        vec, _, _ = self._roles(main)
+        moves = [{**config, "mr": mr} for mr in (config["mr"] - 1, config["mr"] + 1)
+                 if 1 <= mr <= self._max_rows(config["nr"] // self.hw.lanes(32))]  # fmt: skip
+        moves += [{**self._kernel_config(main, mr, nr), "pack": config["pack"]}
+                  for _, mr, nr in sorted(self._kernel_shapes(main))[:6] if nr != config["nr"]]  # fmt: skip
+        panels = _divisors(-(-main["loops"][vec]["extent"] // config["nr"]))
+        i = panels.index(config["nc"]) if config["nc"] in panels else 0
+        moves += [{**config, "nc": panels[j]} for j in (i - 1, i + 1) if 0 <= j < len(panels)]
+        moves.append({**config, "pack": not config["pack"]})
+        self.rng.shuffle(moves)
+        return moves
+
     def neighbours(self, config: dict, blocks: list[dict]) -> list[dict]:
         """One-parameter moves: adjacent tile sizes, unroll depth, what runs in parallel, caching."""
         moves = []
@@ -306,6 +371,8 @@ class HeuristicPolicy:
                 moves += [{**config, key: o} for o in options if o != config.get(key, False)]
             return moves
         main = next(b for b in blocks if b["name"] == config["main"])
+        if config.get("kernel"):
+            return self.kernel_neighbours(config, main)
         vec, row, red = self._roles(main)
         ext = {"v": main["loops"][vec]["extent"], "r": main["loops"][row]["extent"] if row is not None else 1,
                "k": main["loops"][red]["extent"]}  # fmt: skip
@@ -331,6 +398,10 @@ class HeuristicPolicy:
             return f"parallel rows, vectorize x{config['vec_factor']}" + (
                 ", producers computed per row" if config.get("fuse_rows") else "") + (
                 ", row reductions split into SIMD partials" if config.get("rfactor") else "")  # fmt: skip
+        if config.get("kernel"):
+            return (f"micro-kernel {config['main']}: {config['mr']}x{config['nr']} accumulators in registers, "
+                    f"{config['nr'] * config['nc']}-column L2 panel, full reduction inside"
+                    + (", operand packed [N/nr, K, nr]" if config["pack"] else ""))  # fmt: skip
         return (
             f"tile {config['main']}: register {config['r_in']}x{config['v_in']}, cache tile "
             f"{config['r_in'] * config['r_mid']}x{config['v_in'] * config['v_mid']}, k-split {config['k_in']}, "
@@ -353,7 +424,7 @@ class HeuristicPolicy:
             if config.get("inline") and not b["reduction"] and set(b["writes"]) & set(main["reads"]):
                 steps.append({"op": "compute_inline", "block": b["name"]})
                 inlined.add(b["name"])
-        steps += self._tile_steps(config, main)
+        steps += self._kernel_steps(config, main) if config.get("kernel") else self._tile_steps(config, main)
         for b in others:
             if b["name"] not in inlined:
                 steps += self._elementwise_steps(b, 1)
@@ -403,6 +474,68 @@ class HeuristicPolicy:
         if c["cache"]:
             steps.append({"op": "vectorize", "block": f"{block['writes'][0]}_global", "loop": -1})
         return steps
+
+    def _kernel_steps(self, c: dict, block: dict) -> Trace:
+        """Loops [panel, row tile, column tile, reduction, rows, columns]: the whole reduction runs on an
+        mr x nr accumulator tile (rows unrolled, columns vectorized: mr * nr / lanes registers), zeroed before
+        it and written back after it; the (panel, row tile) loops are fused and run in parallel."""
+        name, loops = block["name"], block["loops"]
+        vec, row, red = self._roles(block)
+        assert row is not None  # _kernel_fits
+        names = [f"l{i}" for i in range(len(loops))]
+        splits = {vec: [None, c["nc"], c["nr"]], row: [None, c["mr"]]}
+        padded = loops[vec]["extent"] % c["nr"] != 0
+        steps: Trace = []
+        if padded:  # the vector loop rounded up to whole register tiles: inputs and output get "_pad" copies
+            steps.append({"op": "pad_einsum", "block": name,
+                          "padding": [c["nr"] if i == vec else 1 for i in range(len(loops))]})  # fmt: skip
+        for i in sorted(splits, reverse=True):  # back to front: earlier indices stay valid
+            steps.append({"op": "split", "block": name, "loop": i, "factors": splits[i]})
+            names[i : i + 1] = [f"l{i}_{j}" for j in range(len(splits[i]))]
+        other_s = [f"l{i}" for i, loop in enumerate(loops) if loop["kind"] == "S" and i not in (vec, row)]
+        other_r = [f"l{i}" for i, loop in enumerate(loops) if loop["kind"] == "R" and i != red]
+        outer = [*other_s, f"l{vec}_0", f"l{row}_0"]
+        order = [*outer, f"l{vec}_1", *other_r, f"l{red}", f"l{row}_1", f"l{vec}_2"]
+        steps.append({"op": "reorder", "block": name, "order": [names.index(n) for n in order]})
+        packed = self._packed_operand(block)
+        if packed is not None and (c["pack"] or padded):
+            steps += self._kernel_pack_steps(block, packed, c["nr"], padded, c["pack"])
+        suffix = "_pad" if padded else ""
+        out = f"{block['writes'][0]}{suffix}_global"
+        if padded:  # the padded output's copy back: row by row, in parallel
+            steps.append({"op": "parallel", "block": f"{block['writes'][0]}_pad", "loop": 0})
+        return steps + [
+            {"op": "cache_write", "block": name, "buffer": 0, "scope": "global"},
+            {"op": "reverse_compute_at", "block": out, "target": name, "loop": len(outer)},
+            {"op": "fuse", "block": name, "loops": list(range(len(outer)))},
+            {"op": "parallel", "block": name, "loop": 0},
+            {"op": "unroll", "block": name, "loop": -2},
+            {"op": "vectorize", "block": name, "loop": -1},
+            {"op": "decompose_reduction", "block": name, "loop": 2},
+            {"op": "vectorize", "block": f"{name}_init", "loop": -1},
+            {"op": "vectorize", "block": out, "loop": -1},
+        ]
+
+    def _kernel_pack_steps(self, block: dict, read: int, nr: int, padded: bool, pack: bool) -> Trace:
+        """The whole operand copied once, in parallel, into [N / nr, K, nr]: the micro-kernel then loads its nr
+        columns for each k from one contiguous stream instead of a row ``N`` floats apart. A padded operand
+        already has its copy (``<B>_pad``): that copy is laid out packed, or only run in parallel."""
+        name = f"{block['reads'][read]}{'_pad' if padded else '_global'}"
+        if not pack:
+            return [{"op": "parallel", "block": name, "loop": 0}]
+        vec, _, red = self._roles(block)
+        dims = block["read_loops"][read]
+        j = dims.index(vec)  # the copy's loops follow the operand's dimensions: split j, then [j tiles, k, nr]
+        indices = "k, j" if dims.index(red) < j else "j, k"
+        cache = [] if padded else [{"op": "cache_read", "block": block["name"], "buffer": read, "scope": "global"}]
+        return cache + [
+            {"op": "transform_layout", "block": name, "buffer": 0, "kind": "write",
+             "index_map": f"lambda {indices}: (j // {nr}, k, j % {nr})"},
+            {"op": "split", "block": name, "loop": j, "factors": [None, nr]},
+            {"op": "reorder", "block": name, "order": [1, 0, 2] if j == 1 else [0, 2, 1]},
+            {"op": "parallel", "block": name, "loop": 0},
+            {"op": "vectorize", "block": name, "loop": -1},
+        ]  # fmt: skip
 
     def _packed_operand(self, block: dict) -> int | None:
         """The read (index) that streams along the vector and reduction loops but not the row loop: a GEMM's B,
@@ -557,7 +690,9 @@ STEP_LANGUAGE = """Each step is a JSON object; blocks by name, loops by index in
       where that loop goes in the partial-results buffer)
   {"op": "transform_layout", "block": "B_global", "buffer": 0, "kind": "write",
    "index_map": "lambda k, j: (j // 64, k, j % 64)"}   (new layout of the block's write (or "read") buffer; with
-      cache_read + compute_at, a packed copy of an operand's tile, contiguous along the reduction)"""
+      cache_read + compute_at, a packed copy of an operand's tile, contiguous along the reduction)
+  {"op": "pad_einsum", "block": "C", "padding": [1, 16, 1]}   (round each block iterator up to a multiple:
+      zero-padded input copies "<input>_pad", output "<output>_pad" copied back by block "<output>_pad")"""
 
 
 class LlmPolicy:

@@ -40,6 +40,9 @@ loop nest (outermost first, negative from the innermost), so proposals are plain
     {"op": "transform_layout", "block": "B_global", "buffer": 0, "kind": "write",
      "index_map": "lambda k, j: (j // 64, k, j % 64)"}    (the layout of the block's buffer (``kind`` "write" or
         "read", ``buffer`` its index among them): a packed copy whose tile is contiguous)
+    {"op": "pad_einsum", "block": "C", "padding": [1, 16, 1]}    (each block iterator rounded up to a multiple:
+        zero-padded copies "<input>_pad" of the inputs and the output "<output>_pad", copied back by block
+        "<output>_pad"; a 500-wide loop becomes 512 = whole SIMD vectors)
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ from typing import Any
 PRIMITIVES = (
     "split", "reorder", "fuse", "parallel", "vectorize", "unroll", "auto_unroll", "cache_read", "cache_write",
     "compute_at", "reverse_compute_at", "compute_inline", "reverse_compute_inline", "decompose_reduction",
-    "rfactor", "transform_layout",
+    "rfactor", "transform_layout", "pad_einsum",
 )  # fmt: skip
 
 # |candidate - original| <= atol * max|original| + rtol * |original|, per dtype: reordered float reductions
@@ -175,6 +178,8 @@ def apply_step(sch, step: dict) -> None:
             sch.decompose_reduction(block, _loop(sch, block, step["loop"]))
         elif op == "rfactor":
             sch.rfactor(_loop(sch, block, step["loop"]), int(step.get("factor_axis", 0)))
+        elif op == "pad_einsum":
+            sch.pad_einsum(block, [int(p) for p in step["padding"]])
         elif op == "transform_layout":
             index_map = _index_map(str(step["index_map"]))
             sch.transform_layout(block, (step.get("kind", "write"), int(step.get("buffer", 0))), index_map)
