@@ -7,7 +7,10 @@ Per workload and budget: the best latency each search found, its wall time, the 
 for the GEMM: the roof) and the ratio of the best to it. All final latencies of a workload are re-measured together
 in one sandboxed worker call, interleaved, so they compare on this (noisy, shared) machine. numpy runs in a child
 process with as many BLAS threads as TVM gets and without the environment variables that change BLAS's behaviour
-(``BLAS_KNOBS``), for that measurement only. Prints ONE JSON line on stdout, a readable table on stderr.
+(``BLAS_KNOBS``), for that measurement only. Measured once, before the searches, numpy drifts with the load of this
+shared machine, so our best at the largest budget is also measured against it alternately (``--roof-rounds``,
+``ratio_to_numpy_interleaved``: the median of the rounds' ratios). Prints ONE JSON line on stdout, a readable table
+on stderr.
 """
 
 from __future__ import annotations
@@ -149,7 +152,8 @@ def as_module(script: str) -> str:
     return "from tvm.script import tirx as T\n\n" + script
 
 
-async def bench_workload(name, budgets, settings, sandbox, policies, target_dict, roof):
+async def bench_workload(name, budgets, settings, sandbox, policies, target_dict, roof, threads=1, roof_rounds=0,
+                         skip_metaschedule=False):
     path = SAMPLES / f"{name}.py"
     source = path.read_text()
     [target] = find_targets(source)
@@ -162,7 +166,7 @@ async def bench_workload(name, budgets, settings, sandbox, policies, target_dict
             candidates[key] = as_module(node.script) if node.parent is not None else source
             meta[key] = {"search": f"ours:{policy.name}", "budget": budget, "search_wall_s": round(wall, 2),
                          "search_speedup": node.speedup}  # fmt: skip
-    for budget in budgets:
+    for budget in [] if skip_metaschedule else budgets:
         script, wall = await asyncio.to_thread(metaschedule, path, name, budget, target_dict)
         key = f"metaschedule@{budget}"
         candidates[key] = as_module(script) if script else source
@@ -181,7 +185,31 @@ async def bench_workload(name, budgets, settings, sandbox, policies, target_dict
         if row["best_latency_ms"] is not None:  # above 1: slower than numpy (OpenBLAS for the GEMM)
             row["ratio_to_numpy"] = round(row["best_latency_ms"] / row["numpy_latency_ms"], 2)
         rows.append(row)
+    final = f"ours-{policies[0].name}@{max(budgets)}"
+    if roof_rounds and final in candidates:
+        row = next(r for r in rows if r["search"] == meta[final]["search"] and r["budget"] == max(budgets))
+        row.update(await interleaved_roof(name, source, path, candidates[final], settings, sandbox, target_dict,
+                                          threads, roof_rounds))
     return rows
+
+
+async def interleaved_roof(name, source, path, best_source, settings, sandbox, target_dict, threads, rounds):
+    """Our best and numpy, alternately, ``rounds`` times: a ratio of two latencies measured moments apart on this
+    shared machine (numpy measured once, minutes before, drifts with the load). The median of the rounds' ratios."""
+    ours, roof = [], []
+    for _ in range(rounds):
+        latency, _unset = await asyncio.to_thread(openblas, name, threads)
+        roof.append(latency)
+        request = {"func": name, "target": target_dict, "seed": 0, "repeats": 5, "min_repeat_ms": 50, "check": False,
+                   "candidates": [{"id": "best", "func": name}]}  # fmt: skip
+        reply = await run_worker(request, source=source, path=path, settings=settings,
+                                 candidate_sources={"best": best_source}, sandbox=sandbox)  # fmt: skip
+        ours.append(statistics.median(reply["results"][0]["times"]))
+    ratios = sorted(o / r for o, r in zip(ours, roof, strict=True))
+    return {"interleaved_rounds": rounds, "ours_interleaved_ms": round(statistics.median(ours) * 1e3, 4),
+            "numpy_interleaved_ms": round(statistics.median(roof) * 1e3, 4),
+            "ratio_to_numpy_interleaved": round(statistics.median(ratios), 3),
+            "ratio_to_numpy_interleaved_range": [round(ratios[0], 3), round(ratios[-1], 3)]}
 
 
 def main() -> int:
@@ -195,6 +223,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="the two matmuls only, budgets 4 and 8")
     parser.add_argument("--model", default=os.environ.get("SPEEDLENS_MODEL", ""))
     parser.add_argument("--api-base", default=os.environ.get("SPEEDLENS_API_BASE", ""))
+    parser.add_argument("--roof-rounds", type=int, default=5,
+                        help="our best at the largest budget and numpy alternately, this many times (0: not)")
+    parser.add_argument("--skip-metaschedule", action="store_true", help="ours and numpy only (quicker)")
     parser.add_argument("--roof", help=argparse.SUPPRESS)  # internal: numpy's latency for one workload
     args = parser.parse_args()
     if args.roof:
@@ -224,7 +255,8 @@ def main() -> int:
     sandbox = Sandbox()
     rows = []
     for name in workloads:
-        rows += asyncio.run(bench_workload(name, budgets, settings, sandbox, policies, target_dict, roofs[name]))
+        rows += asyncio.run(bench_workload(name, budgets, settings, sandbox, policies, target_dict, roofs[name],
+                                           threads, args.roof_rounds, args.skip_metaschedule))
     print(json.dumps({"bench": "tvm_search", "unit": "ms", "cores": hardware.cores, "cpu": hardware.model,
                       "target": target_dict, "threads": threads, "budgets": budgets, "numpy_env_unset": unset,
                       "load_1m": [load_at_start, os.getloadavg()[0]], "rows": rows}),
@@ -234,9 +266,10 @@ def main() -> int:
     print(header, file=sys.stderr)
     for r in rows:
         best = f"{r['best_latency_ms']:.3f}" if r["best_latency_ms"] is not None else r["status"]
+        interleaved = f"  interleaved: {r['ratio_to_numpy_interleaved']}" if "ratio_to_numpy_interleaved" in r else ""
         print(f"{r['workload']:<12} {r['search']:<16} {r['budget']:>6} {best:>9} {r['search_wall_s']:>8.1f} "
-              f"{r['naive_latency_ms']:>9.1f} {r['numpy_latency_ms']:>9.3f} {r.get('ratio_to_numpy', '-'):>7}",
-              file=sys.stderr)  # fmt: skip
+              f"{r['naive_latency_ms']:>9.1f} {r['numpy_latency_ms']:>9.3f} {r.get('ratio_to_numpy', '-'):>7}"
+              f"{interleaved}", file=sys.stderr)  # fmt: skip
     return 0
 
 
