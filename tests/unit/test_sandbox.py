@@ -282,13 +282,18 @@ def test_a_programs_stderr_is_quoted_only_for_runtime_diagnostics():
     assert "terminate called" in result.describe() and "sk-123" not in result.describe()
 
 
-def test_bounded_dir_evicts_the_least_recently_used(tmp_path):
-    bound = BoundedDir(tmp_path, max_bytes=2500, interval_s=0)
-    for i, age in enumerate([300, 200, 100]):
-        entry = tmp_path / f"e{i}"
+def aged_entries(directory, ages):
+    """Entries e0, e1… of 1000 bytes each, last used ``ages`` seconds ago."""
+    for i, age in enumerate(ages):
+        entry = directory / f"e{i}"
         entry.mkdir()
         (entry / "blob").write_bytes(b"x" * 1000)
         os.utime(entry, (time.time() - age, time.time() - age))
+
+
+def test_bounded_dir_evicts_the_least_recently_used(tmp_path):
+    bound = BoundedDir(tmp_path, max_bytes=2500, interval_s=0)
+    aged_entries(tmp_path, [300, 200, 100])
     bound.touch(tmp_path / "e0")  # used just now: the oldest by creation, but not by use
     bound.stored()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e0", "e2"]
@@ -297,11 +302,7 @@ def test_bounded_dir_evicts_the_least_recently_used(tmp_path):
 def test_bounded_dir_never_evicts_the_entry_in_use(tmp_path):
     """A project's shadow copy is the entry in use while it builds: even the oldest, it is kept; others go."""
     bound = BoundedDir(tmp_path, max_bytes=1500, interval_s=0)
-    for i, age in enumerate([300, 200, 100]):
-        entry = tmp_path / f"e{i}"
-        entry.mkdir()
-        (entry / "blob").write_bytes(b"x" * 1000)
-        os.utime(entry, (time.time() - age, time.time() - age))
+    aged_entries(tmp_path, [300, 200, 100])
     bound.stored(keep=tmp_path / "e0")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e0"]
 
