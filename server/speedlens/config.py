@@ -64,6 +64,9 @@ class CppSettings:
     use_compile_commands: bool = True
     # A directory holding compile_commands.json (or the file itself); empty = found as clangd finds it.
     compile_commands: str = ""
+    # Record the arguments a CMake project's tests and benchmarks pass a library file's functions (one more build of
+    # speedlens's copy per file) and use them as inputs beside the seeded ones.
+    record_arguments: bool = True
 
 
 @dataclass

@@ -32,11 +32,13 @@ FAST_TIMING = "[timing]\nbudget_s = 8.0\nmax_repetitions = 8\n"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("cmake") is None, reason="needs cmake")]
 
 
-def sample_copy(directory: Path) -> Path:
-    """A copy of samples/cmake (without any build directory) under ``directory``, timed briefly."""
+def sample_copy(directory: Path, record: bool = True) -> Path:
+    """A copy of samples/cmake (without any build directory) under ``directory``, timed briefly; ``record``: the
+    project's tests and benchmarks' arguments recorded as inputs (the default; tests about other things leave that
+    build out)."""
     root = directory / "textstats"
     shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("build"))
-    (root / "speedlens.toml").write_text(FAST_TIMING)
+    (root / "speedlens.toml").write_text(FAST_TIMING + ("" if record else "[cpp]\nrecord_arguments = false\n"))
     return root
 
 

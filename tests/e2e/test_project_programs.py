@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600),
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """The sample with ten inputs for the app: a prefix, then 150 000 words (reading them is the slow part)."""
-    root = sample_copy(tmp_path)
+    root = sample_copy(tmp_path, record=False)
     tests = root / "apps" / "wordstats.tests"
     tests.mkdir()
     for k in range(10):

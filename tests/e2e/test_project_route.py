@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900),
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_copy(tmp_path_factory.mktemp("project-route"))
+    return sample_copy(tmp_path_factory.mktemp("project-route"), record=False)
 
 
 def rewritten(root: Path, old: str, new: str) -> Path:

@@ -120,7 +120,7 @@ class CppFunctionAdapter(CppProgramAdapter):
         """Record the arguments of the file's functions in the project's tests and benchmarks (in a recording
         build of speedlens's copy); why nothing was recorded goes to the job's state, for its verdicts."""
         shadow = self._shadow(job.path)
-        if shadow is None or shutil.which("ctest") is None:
+        if shadow is None or not self.settings.cpp.record_arguments or shutil.which("ctest") is None:
             return project_recording.store(job.path, job.text, project_recording.Recorded({}), SEEDS)
         out = project_recording.output_dir(job.path, job.text, shadow)
         functions = self._recordables(job.path, job.text, out)
