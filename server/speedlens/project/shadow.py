@@ -5,6 +5,7 @@ timestamp and an incremental build recompiles only what a candidate touched."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -24,9 +25,16 @@ def _skipped(relative: Path) -> bool:
 
 
 def project_files(root: Path) -> list[Path]:
-    """The project's files as the copy holds them (build directories and VCS metadata left out), relative."""
-    return [path.relative_to(root) for path in root.rglob("*")
-            if not _skipped(path.relative_to(root)) and path.is_file()]
+    """The project's files as the copy holds them (build directories and VCS metadata left out), relative.
+
+    Skipped directories are pruned, not walked: a build tree or ``.git`` can hold far more files than the sources,
+    and the editor's result lookup asks for this list (``project_digest``)."""
+    found: list[Path] = []
+    for directory, subdirectories, names in os.walk(root):
+        here = Path(directory).relative_to(root)
+        subdirectories[:] = [d for d in subdirectories if not _skipped(here / d)]
+        found += [here / name for name in names if not _skipped(here / name) and (root / here / name).is_file()]
+    return found
 
 
 def project_digest(root: Path, excluding: Path) -> str:
