@@ -346,10 +346,21 @@ class CppVerifier:
         return True
 
     async def _run_case(self, build: Build, cb: CaseBaseline) -> tuple[RunResult, Limits]:
-        """One checking run: a wall limit scaled to the original's time on this input."""
+        """One checking run: a wall limit scaled to the original's time on this input.
+
+        A run that ran out of wall time while using under half of it on the CPU was waiting, not computing: on a
+        loaded machine a 3 ms program can be kept off the CPU for seconds. Such a timeout is confirmed by one
+        rerun with three times the wall limit before it is held against the program; a program that spins hits
+        its CPU time with the wall and is not rerun, and one that sleeps or blocks times out again.
+        """
         limits = self.compiler.run_limits(wall_s=max(2.0, 10 * cb.wall_s + 1))
         with workdir() as wd:
-            return await self.compiler.run(build, cb.case.input, wd, limits), limits
+            result = await self.compiler.run(build, cb.case.input, wd, limits)
+        if result.status == "timeout" and result.cpu_s < limits.wall_s / 2:
+            limits = self.compiler.run_limits(wall_s=3 * limits.wall_s)
+            with workdir() as wd:
+                result = await self.compiler.run(build, cb.case.input, wd, limits)
+        return result, limits
 
     def _judge(
         self, cb: CaseBaseline, build: Build, result: RunResult, limits: Limits, source: str, file_name: str

@@ -97,3 +97,66 @@ def test_kept_builds_and_test_outcomes_are_keyed_by_the_compiler_too(tmp_path: P
     cache.write_text(f"CMAKE_CXX_COMPILER:FILEPATH={shutil.which('true')}\n")  # another program, another version
     assert project.stored("digest", target) != with_gcc
     assert project.stored("digest", target).name == "bench"
+
+
+ATTACKING_TEST = r"""
+#include <cstdio>
+#include <string>
+// Run by ctest in the build directory "build" of speedlens's copy: "../" is the rest of the copy.
+int main() {
+    const char* targets[] = {"../src/attack.cpp", "../binaries/build/kept/bench", "../.ccache/poisoned",
+                             "../test-runs/forged.json", "../build-sanitize/planted", "planted.o"};
+    for (const char* path : targets) {
+        FILE* f = std::fopen(path, "w");
+        std::printf("%s %s\n", path, f ? "written" : "refused");
+        if (f) std::fclose(f);
+    }
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("cmake") is None or shutil.which("bwrap") is None, reason="needs cmake, bwrap")
+def test_a_projects_tests_cannot_change_the_copy_and_a_build_directory_they_change_is_built_anew(
+    tmp_path: Path, monkeypatch
+):
+    """A rewrite's code runs when ctest runs the tests: the copy's sources, ccache, the original's kept benchmark,
+    the remembered test outcomes and the other build directories are read-only to it, and a build directory it
+    planted a file in (an object the next build would link as it is) is deleted, to be configured and built anew."""
+    import asyncio
+
+    from speedlens.adapters.project_build import ShadowBuild
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    project_dir = tmp_path / "p"
+    project_dir.mkdir()
+    (project_dir / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.16)\nproject(p CXX)\nenable_testing()\n"
+        "add_executable(attack attack.cpp)\nadd_test(NAME attack COMMAND attack)\n"
+    )
+    (project_dir / "attack.cpp").write_text(ATTACKING_TEST)
+    project = ShadowBuild(project_dir, Settings(), Sandbox())
+
+    async def build_and_test():
+        _, problem = await project.prepare({})
+        assert problem is None, problem
+        assert await project.build([]) is None
+        return await project.run_built("ctest", "--test-dir", project.build_name, "--verbose")
+
+    kept = project.workdir / "binaries" / "build" / "kept" / "bench"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"the original's benchmark")
+    for directory in (".ccache", "test-runs", "build-sanitize"):
+        (project.workdir / directory).mkdir(exist_ok=True)
+    source = (project.workdir / "src" / "attack.cpp")
+    result = asyncio.run(build_and_test())
+    out = result.stdout.decode()
+    assert result.ok, out
+    for path in ("../src/attack.cpp", "../binaries/build/kept/bench", "../.ccache/poisoned",
+                 "../test-runs/forged.json", "../build-sanitize/planted"):  # fmt: skip
+        assert f"{path} refused" in out
+    assert "planted.o written" in out  # tests may write their own build directory ...
+    assert not project.build_dir.exists()  # ... which is then built anew
+    assert source.read_text() == ATTACKING_TEST and kept.read_bytes() == b"the original's benchmark"
+    assert not (project.workdir / ".ccache" / "poisoned").exists()
+    rerun = asyncio.run(build_and_test())
+    assert rerun.ok and "planted.o written" in rerun.stdout.decode()

@@ -287,6 +287,48 @@ def test_a_stalled_timing_round_is_run_again(write_program):
     assert verdict.status == Status.VERIFIED, verdict.detail
 
 
+class StallChecking(Sandbox):
+    """The real sandbox, except that the candidate's first checking run reports a wall timeout after ``cpu_s`` of
+    CPU time: kept off the CPU (a loaded machine) when that is small, spinning when it is the whole limit."""
+
+    def __init__(self, cpu_s: float):
+        super().__init__()
+        self.cpu_s, self.armed, self.checks = cpu_s, False, 0
+
+    async def run(self, argv, **kwargs):
+        result = await super().run(argv, **kwargs)
+        if not self.armed or kwargs["workdir"].name.startswith(("speedlens-time-", "speedlens-cc-")):
+            return result
+        self.checks += 1
+        return dataclasses.replace(result, status="timeout", cpu_s=self.cpu_s) if self.checks == 1 else result
+
+
+def check_with_a_stall(write_program, cpu_s: float):
+    settings = apply_overrides(Settings(), {"timing": {"min_time_ms": 1, "budget_s": 20}})
+    path = write_program(ORIGINAL, make_inputs(SIZES[:3]))
+    sandbox = StallChecking(cpu_s)
+    verifier = CppVerifier(settings, sandbox=sandbox)
+
+    async def run():
+        baseline = await verifier.baseline(ORIGINAL, path, discover(path, settings))
+        sandbox.armed = True
+        return await verifier.verify(baseline, FAST)
+
+    return asyncio.run(run()), sandbox
+
+
+def test_a_checking_run_kept_off_the_cpu_is_confirmed_before_it_counts_as_a_timeout(write_program):
+    verdict, sandbox = check_with_a_stall(write_program, cpu_s=0.01)
+    assert verdict.status == Status.VERIFIED, verdict.detail
+    assert sandbox.checks > 3  # the stalled input was run again, then the others
+
+
+def test_a_checking_run_that_spun_to_its_limit_is_a_timeout_at_once(write_program):
+    verdict, sandbox = check_with_a_stall(write_program, cpu_s=2.0)
+    assert verdict.status == Status.TIMEOUT and "timed out after 2 s wall" in verdict.detail, verdict.detail
+    assert sandbox.checks == 1
+
+
 def test_a_crash_while_timing_is_never_retried(write_program):
     verdict = verify_with(write_program, StallOnce("signal"))
     assert verdict.status == Status.RUNTIME_ERROR

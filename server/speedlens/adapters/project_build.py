@@ -2,6 +2,10 @@
 every step in the sandbox, so a candidate's code runs nowhere else and the user's tree and build directory are
 only read. Shared by the project's tests (``project_tests``) and its benchmarks (``project_benchmarks``).
 
+Builds only compile a candidate; its code runs in ``run_built`` (ctest), where the rest of the copy is read-only
+and its own build directory is checked afterwards (GoogleTest's discovery is moved from the build to ctest's run
+for that: ``gtest_discover_tests`` runs each test executable right after linking it by default).
+
 ``sanitized()`` is the same copy built a second time, in its own build directory, with AddressSanitizer and UBSan:
 their options compiled in (the translation unit whole programs get, so no ASAN_OPTIONS in the environment tells
 the runs apart) and the larger stack sanitizer frames need. ``recording()`` is a third, where a file's functions
@@ -11,7 +15,12 @@ are wrapped to record the arguments the tests and benchmarks pass them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import hashlib
+import logging
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -21,10 +30,19 @@ from speedlens.project import file_api, shadow
 from speedlens.sandbox.cpp import SANITIZE_FLAGS, SANITIZER_STACK_MB, Compiler, compiler_version
 from speedlens.sandbox.run import Limits, RunResult, Sandbox, blocking_in_thread, cache_dir
 
+log = logging.getLogger(__name__)
+
 SHADOW_CACHE_MB = 8192  # every project's copy, build directories and executables, least recently used evicted
 BINARIES_MB = 1024  # a copy's kept executables (per build directory)
 CCACHE_MAX_SIZE = "2G"  # a copy's ccache (its own directory, so its size is bounded by ccache itself)
 ORIGIN = "$ORIGIN"  # the loader's name for the executable's own directory
+# GoogleTest's and Catch2's tests are listed when ctest runs (in ``run_built``), not by running each executable
+# right after linking it; the lists they write then (``<target>[N]_tests.cmake``, scripts ctest includes) are
+# removed before each run, so each run lists the executables as built rather than a list a test left behind.
+TESTS_DISCOVERED_WHEN_RUN = ("-DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST",
+                             "-DCMAKE_CATCH_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST")  # fmt: skip
+DISCOVERED_TESTS = re.compile(r"_tests(-\w+)?\.cmake$")  # "-<CONFIG>" with a multi-config generator
+CTEST_OWN_FILES = "Testing"  # what ctest itself writes into a build directory: its logs
 
 # One lock per shadow copy, for the whole process: jobs of two functions of one file share the copy, and a sync
 # of one must not happen between the other's build and its run.
@@ -64,10 +82,29 @@ class ShadowBuild:
         return Limits(cpu_s=timeout * 4, wall_s=timeout * 2, memory_mb=None, output_mb=512, nofile=1024, nproc=2048,
                       stack_mb=SANITIZER_STACK_MB if self.sanitize else None)
 
-    async def step(self, *argv: str) -> RunResult:
+    async def step(self, *argv: str, read_only: list[Path] | None = None) -> RunResult:
         """One command in the copy's directory, in the sandbox (ccache's directory inside the copy)."""
         env = {"CCACHE_DIR": str(self.workdir / ".ccache"), "CCACHE_MAXSIZE": CCACHE_MAX_SIZE}
-        return await self.sandbox.run(list(argv), workdir=self.workdir, limits=self.limits(), env=env)
+        return await self.sandbox.run(list(argv), workdir=self.workdir, limits=self.limits(), env=env,
+                                      read_only=read_only or [])  # fmt: skip
+
+    async def run_built(self, *argv: str) -> RunResult:
+        """A command that runs what this build directory built, a candidate's code among it (ctest).
+
+        Everything else of the copy is read-only to it: the synchronised sources, ccache, the kept executables the
+        benchmarks time, the remembered test outcomes and the other build directories, so a rewrite's tests cannot
+        slow down the original's kept benchmark or plant a passing outcome. Its own build directory stays writable
+        (tests write files there) but is compared before and after: when the run changed anything the build had
+        made (an object file with a newer time would be linked into the next build as it is), the directory is
+        deleted and the next build configures and builds it again (from ccache).
+        """
+        others = await blocking_in_thread(lambda: [p for p in self.workdir.iterdir() if p != self.build_dir])
+        before = await blocking_in_thread(build_state, self.build_dir, True)
+        result = await self.step(*argv, read_only=others)
+        if await blocking_in_thread(build_state, self.build_dir) != before:
+            log.warning("a test run changed the build directory %s: it is built again", self.build_dir)
+            await blocking_in_thread(functools.partial(shutil.rmtree, self.build_dir, ignore_errors=True))
+        return result
 
     async def prepare(self, replaced: dict[Path, str]) -> tuple[str, str | None]:
         """Synchronise the copy with ``replaced`` files and configure it when needed (call under ``lock``): the
@@ -82,7 +119,7 @@ class ShadowBuild:
             # A kept executable finds the project's shared libraries kept beside it (``store``); the build tree's
             # own run path still comes first for ctest, and is not there where kept executables run.
             configured = await self.step("cmake", "-S", "src", "-B", self.build_name, *flags, *launcher,
-                                         f"-DCMAKE_BUILD_RPATH={ORIGIN}")
+                                         f"-DCMAKE_BUILD_RPATH={ORIGIN}", *TESTS_DISCOVERED_WHEN_RUN)
             if not configured.ok:
                 return digest, "the project does not configure: " + tail(configured)
         return digest, None
@@ -195,3 +232,26 @@ def tail(result: RunResult, lines: int = 6) -> str:
 def first_error(result: RunResult) -> str:
     text = (result.stdout + result.stderr).decode(errors="replace").splitlines()
     return next((line.strip() for line in text if "error" in line), tail(result))
+
+
+def build_state(build_dir: Path, forget_test_lists: bool = False) -> frozenset[tuple[str, int, int, int, int]]:
+    """Every file and directory of a build directory but ctest's own logs and the discovered test lists, with what
+    any write changes (size, inode, modification and status-change times: a program can set the first time back,
+    not the second); ``forget_test_lists`` removes those lists first."""
+    state = set()
+    for directory, dirs, files in os.walk(build_dir):
+        if Path(directory) == build_dir and CTEST_OWN_FILES in dirs:
+            dirs.remove(CTEST_OWN_FILES)
+        for name in dirs + files:
+            path = os.path.join(directory, name)
+            if DISCOVERED_TESTS.search(name) and name in files:
+                if forget_test_lists:
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
+                continue
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            state.add((path, st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns))
+    return frozenset(state)

@@ -96,14 +96,14 @@ class ProjectTests:
         """ctest over the copy as built (call under the lock): the tests of ``executables`` (all when none)."""
         selection: list[str] = []
         if executables:
-            listing = await self.shadow.step("ctest", "--test-dir", self.shadow.build_name, "--show-only=json-v1")
+            listing = await self.shadow.run_built("ctest", "--test-dir", self.shadow.build_name, "--show-only=json-v1")
             names = file_api.select_tests(listing.stdout.decode(errors="replace"), executables) if listing.ok else None
             if names == []:
                 return None  # the executables linking the function have no tests
             if names:
                 selection = ["-R", "^(" + "|".join(re.escape(n) for n in names) + ")$"]
         timeout = self.settings.sandbox.timeout_s * (24 if self.shadow.sanitize else 6)
-        tested = await self.shadow.step("ctest", "--test-dir", self.shadow.build_name, "--output-on-failure",
+        tested = await self.shadow.run_built("ctest", "--test-dir", self.shadow.build_name, "--output-on-failure",
                                         "--timeout", str(int(timeout)), *selection)
         text = tested.stdout.decode(errors="replace").replace(f"{self.shadow.copy_of(Path())}/", "")  # user's paths
         if "No tests were found" in text:

@@ -26,6 +26,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -237,9 +238,11 @@ def _bwrap_options(bwrap: str) -> frozenset[str]:
 
 
 def _bwrap_prefix(
-    bwrap: str, options: frozenset[str], workdir: Path, ro_binds: list[Path], disk_mb: int = 256
+    bwrap: str, options: frozenset[str], workdir: Path, ro_binds: list[Path], disk_mb: int = 256,
+    read_only: Sequence[Path] = (),
 ) -> list[str]:
-    """bubblewrap with only the system dirs, ``ro_binds`` and the work dir visible; as root, the same as a user."""
+    """bubblewrap with only the system dirs, ``ro_binds`` and the work dir visible (``read_only``: paths inside it
+    mounted read-only over it); as root, the same as a user."""
     argv = [bwrap]
     for name in SYSTEM_DIRS + SYSTEM_FILES:
         path = Path(name)
@@ -257,6 +260,8 @@ def _bwrap_prefix(
         if not _inside(path, workdir):
             argv += ["--ro-bind", str(path), str(path)]
     argv += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir)]
+    for path in read_only:
+        argv += ["--ro-bind", str(path), str(path)]
     if "--unshare-user" in options:
         argv += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
         argv += ["--disable-userns"] if "--disable-userns" in options else []
@@ -396,13 +401,15 @@ class Sandbox:
         log.warning(message)
         return message
 
-    def command(self, launcher: Path, workdir: Path, limits: Limits, ro_binds: list[Path]) -> list[str]:
+    def command(
+        self, launcher: Path, workdir: Path, limits: Limits, ro_binds: list[Path], read_only: Sequence[Path] = ()
+    ) -> list[str]:
         """The full command line: priority, uid drop, isolation prefix, then the launcher (jobs go to its stdin)."""
         binds = [launcher.parent, *ro_binds]
         method = self._isolation.method
         if method == "bwrap":
             bwrap = shutil.which("bwrap") or "bwrap"
-            prefix = _bwrap_prefix(bwrap, _bwrap_options(bwrap), workdir, binds, limits.disk_mb)
+            prefix = _bwrap_prefix(bwrap, _bwrap_options(bwrap), workdir, binds, limits.disk_mb, read_only)
         elif method == "unshare":
             prefix = _unshare_prefix(shutil.which("unshare") or "unshare")
         else:
@@ -427,13 +434,17 @@ class Sandbox:
         limits: Limits = Limits(),
         env: dict[str, str] | None = None,
         ro_binds: list[Path] | tuple[Path, ...] = (),
+        read_only: Sequence[Path] = (),
     ) -> RunResult:
         """Run ``argv`` in ``workdir`` (which must exist); never raises for the program's own failures.
 
-        ``stdin`` is read here and handed over as content: the program never learns its path.
+        ``stdin`` is read here and handed over as content: the program never learns its path. ``read_only``: paths
+        inside ``workdir`` the program may read but not change (bubblewrap only; the other isolation methods are
+        partial and say so).
         """
         content = await blocking_in_thread(stdin.read_bytes) if stdin is not None else b""
-        results = await self._jobs([(list(argv), content)], workdir, limits, env, ro_binds, limits.wall_s + 10)
+        results = await self._jobs([(list(argv), content)], workdir, limits, env, ro_binds, limits.wall_s + 10,
+                                   read_only)  # fmt: skip
         return results[0]
 
     async def run_batch(
@@ -476,6 +487,7 @@ class Sandbox:
         env: dict[str, str] | None,
         ro_binds: list[Path] | tuple[Path, ...],
         timeout: float,
+        read_only: Sequence[Path] = (),
     ) -> list[RunResult]:
         full_env = {**_scrubbed_env(workdir), **(env or {})}
         binds = await blocking_in_thread(lambda: sorted({Path(p).resolve() for p in ro_binds}))
@@ -484,7 +496,7 @@ class Sandbox:
         request = header + b"".join(_job(argv, data) for argv, data in jobs)
         for attempt in range(2):
             launcher = await blocking_in_thread(launcher_path)  # built once per machine, never on the event loop
-            cmd = self.command(launcher, workdir, limits, binds)
+            cmd = self.command(launcher, workdir, limits, binds, read_only)
             out, err = await self._launch(cmd, workdir, full_env, request, timeout)
             if out is None:
                 return [_TIMED_OUT] * len(jobs)

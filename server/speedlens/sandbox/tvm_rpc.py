@@ -22,10 +22,13 @@ Reply: ``{"ok": true, "device": "rasp4 via 127.0.0.1:9190", "baseline": {"times"
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 
 from speedlens.sandbox.tvm_worker import Variant, answer, check_variants, short_error, time_interleaved
+
+TRACKER_CONNECT_TIMEOUT_S = 10  # a reachable tracker answers a connect in milliseconds
 
 
 class PlanError(Exception):
@@ -62,6 +65,10 @@ def connect(plan: dict):
     from tvm import rpc
 
     where = f"the RPC tracker at {plan['host']}:{plan['port']}"
+    try:  # TVM's own connect retries a refused connection for a minute; a user should hear at once
+        socket.create_connection((plan["host"], int(plan["port"])), timeout=TRACKER_CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        raise PlanError(f"could not reach {where}: {exc.strerror or exc}") from None
     try:
         tracker = rpc.connect_tracker(plan["host"], int(plan["port"]))
     except Exception as exc:  # noqa: BLE001 - socket errors, a server that is not a tracker
