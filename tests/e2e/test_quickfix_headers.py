@@ -10,16 +10,14 @@ import pytest
 from lsprotocol import types
 
 from tests.e2e.conftest import apply_text_edits, execute, open_doc
-from tests.e2e.test_function_level import FAST_TIMING, HEADER, SAMPLE, SOURCE
+from tests.e2e.test_function_level import HEADER, SOURCE, sample_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900),
               pytest.mark.skipif(shutil.which("cmake") is None, reason="needs cmake")]
 
 
 async def test_quick_fix_edits_the_function_and_its_header_declaration(lsp):
-    root = lsp.workspace_dir / "textstats"
-    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("build"))
-    (root / "speedlens.toml").write_text(FAST_TIMING)
+    root = sample_copy(lsp.workspace_dir, record=False)  # about the edit: no recording build needed
     uri = open_doc(lsp, root / SOURCE)
     summary = await execute(lsp, "speedlens.optimizeTarget", uri, 4, timeout=900)
     assert summary["state"] == "done" and summary["verified"] >= 1, summary

@@ -160,3 +160,39 @@ def test_a_projects_tests_cannot_change_the_copy_and_a_build_directory_they_chan
     assert not (project.workdir / ".ccache" / "poisoned").exists()
     rerun = asyncio.run(build_and_test())
     assert rerun.ok and "planted.o written" in rerun.stdout.decode()
+
+
+@pytest.mark.skipif(shutil.which("cmake") is None or not Path("/usr/include/gtest/gtest.h").exists(),
+                    reason="needs cmake and GoogleTest")  # fmt: skip
+def test_googletest_lists_its_tests_when_ctest_runs_and_an_ordinary_run_keeps_the_build(tmp_path: Path, monkeypatch):
+    """With gtest_discover_tests the test executable runs when ctest does, not when it is linked (so a build runs
+    no rewrite's code), and the list it writes then does not count as a change to the build directory."""
+    import asyncio
+
+    from speedlens.adapters.project_build import ShadowBuild
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    project_dir = tmp_path / "g"
+    project_dir.mkdir()
+    (project_dir / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.16)\nproject(g CXX)\nenable_testing()\nfind_package(GTest REQUIRED)\n"
+        "include(GoogleTest)\nadd_executable(g_test g_test.cpp)\n"
+        "target_link_libraries(g_test GTest::gtest GTest::gtest_main)\ngtest_discover_tests(g_test)\n"
+    )
+    (project_dir / "g_test.cpp").write_text("#include <gtest/gtest.h>\nTEST(G, One) { EXPECT_EQ(1, 1); }\n"
+                                            "TEST(G, Two) { EXPECT_EQ(2, 2); }\n")
+    project = ShadowBuild(project_dir, Settings(), Sandbox())
+
+    async def build():
+        _, problem = await project.prepare({})
+        assert problem is None, problem
+        assert await project.build([]) is None
+
+    asyncio.run(build())
+    assert not list(project.build_dir.rglob("*_tests.cmake"))  # nothing ran at link time
+    binary = next(project.build_dir.rglob("g_test"))
+    for _ in range(2):
+        tested = asyncio.run(project.run_built("ctest", "--test-dir", project.build_name))
+        assert tested.ok and "0 tests failed out of 2" in tested.stdout.decode(), tested.stdout.decode()
+        assert binary.exists()  # the build directory was kept
+    assert list(project.build_dir.rglob("*_tests.cmake"))

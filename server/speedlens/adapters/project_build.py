@@ -235,16 +235,18 @@ def first_error(result: RunResult) -> str:
 
 
 def build_state(build_dir: Path, forget_test_lists: bool = False) -> frozenset[tuple[str, int, int, int, int]]:
-    """Every file and directory of a build directory but ctest's own logs and the discovered test lists, with what
-    any write changes (size, inode, modification and status-change times: a program can set the first time back,
-    not the second); ``forget_test_lists`` removes those lists first."""
-    state = set()
+    """Every file of a build directory but ctest's own logs and the discovered test lists, with what any write
+    changes (size, inode, modification and status-change times: a program can set the first time back, not the
+    second), and every directory by name (their times change with the lists); ``forget_test_lists`` removes those
+    lists first."""
+    state: set[tuple[str, int, int, int, int]] = set()
     for directory, dirs, files in os.walk(build_dir):
         if Path(directory) == build_dir and CTEST_OWN_FILES in dirs:
             dirs.remove(CTEST_OWN_FILES)
-        for name in dirs + files:
+        state.update((os.path.join(directory, name), 0, 0, 0, 0) for name in dirs)
+        for name in files:
             path = os.path.join(directory, name)
-            if DISCOVERED_TESTS.search(name) and name in files:
+            if DISCOVERED_TESTS.search(name):
                 if forget_test_lists:
                     with contextlib.suppress(OSError):
                         os.unlink(path)
