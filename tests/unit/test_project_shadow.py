@@ -99,6 +99,29 @@ def test_kept_builds_and_test_outcomes_are_keyed_by_the_compiler_too(tmp_path: P
     assert project.stored("digest", target).name == "bench"
 
 
+def small_project(tmp_path: Path, monkeypatch, cmake_lists: str, files: dict[str, str]):
+    """A CMake project of ``files`` under ``tmp_path`` and speedlens's copy of it (``ShadowBuild``), with its own
+    cache; ``build()`` configures and builds the copy in the sandbox."""
+    import asyncio
+
+    from speedlens.adapters.project_build import ShadowBuild
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    project_dir = tmp_path / "project"
+    project_dir.mkdir()
+    (project_dir / "CMakeLists.txt").write_text("cmake_minimum_required(VERSION 3.16)\n" + cmake_lists)
+    for name, text in files.items():
+        (project_dir / name).write_text(text)
+    project = ShadowBuild(project_dir, Settings(), Sandbox())
+
+    async def configure_and_build():
+        _, problem = await project.prepare({})
+        assert problem is None, problem
+        assert await project.build([]) is None
+
+    return project, lambda: asyncio.run(configure_and_build())
+
+
 ATTACKING_TEST = r"""
 #include <cstdio>
 #include <string>
@@ -124,23 +147,13 @@ def test_a_projects_tests_cannot_change_the_copy_and_a_build_directory_they_chan
     planted a file in (an object the next build would link as it is) is deleted, to be configured and built anew."""
     import asyncio
 
-    from speedlens.adapters.project_build import ShadowBuild
+    project, build = small_project(tmp_path, monkeypatch, "project(p CXX)\nenable_testing()\n"
+                                   "add_executable(attack attack.cpp)\nadd_test(NAME attack COMMAND attack)\n",
+                                   {"attack.cpp": ATTACKING_TEST})  # fmt: skip
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    project_dir = tmp_path / "p"
-    project_dir.mkdir()
-    (project_dir / "CMakeLists.txt").write_text(
-        "cmake_minimum_required(VERSION 3.16)\nproject(p CXX)\nenable_testing()\n"
-        "add_executable(attack attack.cpp)\nadd_test(NAME attack COMMAND attack)\n"
-    )
-    (project_dir / "attack.cpp").write_text(ATTACKING_TEST)
-    project = ShadowBuild(project_dir, Settings(), Sandbox())
-
-    async def build_and_test():
-        _, problem = await project.prepare({})
-        assert problem is None, problem
-        assert await project.build([]) is None
-        return await project.run_built("ctest", "--test-dir", project.build_name, "--verbose")
+    def build_and_test():
+        build()
+        return asyncio.run(project.run_built("ctest", "--test-dir", project.build_name, "--verbose"))
 
     kept = project.workdir / "binaries" / "build" / "kept" / "bench"
     kept.parent.mkdir(parents=True)
@@ -148,7 +161,7 @@ def test_a_projects_tests_cannot_change_the_copy_and_a_build_directory_they_chan
     for directory in (".ccache", "test-runs", "build-sanitize"):
         (project.workdir / directory).mkdir(exist_ok=True)
     source = (project.workdir / "src" / "attack.cpp")
-    result = asyncio.run(build_and_test())
+    result = build_and_test()
     out = result.stdout.decode()
     assert result.ok, out
     for path in ("../src/attack.cpp", "../binaries/build/kept/bench", "../.ccache/poisoned",
@@ -158,7 +171,7 @@ def test_a_projects_tests_cannot_change_the_copy_and_a_build_directory_they_chan
     assert not project.build_dir.exists()  # ... which is then built anew
     assert source.read_text() == ATTACKING_TEST and kept.read_bytes() == b"the original's benchmark"
     assert not (project.workdir / ".ccache" / "poisoned").exists()
-    rerun = asyncio.run(build_and_test())
+    rerun = build_and_test()
     assert rerun.ok and "planted.o written" in rerun.stdout.decode()
 
 
@@ -169,26 +182,14 @@ def test_googletest_lists_its_tests_when_ctest_runs_and_an_ordinary_run_keeps_th
     no rewrite's code), and the list it writes then does not count as a change to the build directory."""
     import asyncio
 
-    from speedlens.adapters.project_build import ShadowBuild
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    project_dir = tmp_path / "g"
-    project_dir.mkdir()
-    (project_dir / "CMakeLists.txt").write_text(
-        "cmake_minimum_required(VERSION 3.16)\nproject(g CXX)\nenable_testing()\nfind_package(GTest REQUIRED)\n"
-        "include(GoogleTest)\nadd_executable(g_test g_test.cpp)\n"
-        "target_link_libraries(g_test GTest::gtest GTest::gtest_main)\ngtest_discover_tests(g_test)\n"
-    )
-    (project_dir / "g_test.cpp").write_text("#include <gtest/gtest.h>\nTEST(G, One) { EXPECT_EQ(1, 1); }\n"
-                                            "TEST(G, Two) { EXPECT_EQ(2, 2); }\n")
-    project = ShadowBuild(project_dir, Settings(), Sandbox())
-
-    async def build():
-        _, problem = await project.prepare({})
-        assert problem is None, problem
-        assert await project.build([]) is None
-
-    asyncio.run(build())
+    project, build = small_project(tmp_path, monkeypatch, "project(g CXX)\nenable_testing()\n"
+                                   "find_package(GTest REQUIRED)\ninclude(GoogleTest)\n"
+                                   "add_executable(g_test g_test.cpp)\n"
+                                   "target_link_libraries(g_test GTest::gtest GTest::gtest_main)\n"
+                                   "gtest_discover_tests(g_test)\n",
+                                   {"g_test.cpp": "#include <gtest/gtest.h>\nTEST(G, One) { EXPECT_EQ(1, 1); }\n"
+                                                  "TEST(G, Two) { EXPECT_EQ(2, 2); }\n"})  # fmt: skip
+    build()
     assert not list(project.build_dir.rglob("*_tests.cmake"))  # nothing ran at link time
     binary = next(project.build_dir.rglob("g_test"))
     for _ in range(2):
