@@ -113,7 +113,8 @@ def numpy_roof(name: str, repeats: int = 20) -> float:
 
 
 async def our_search(source, target, path, settings, sandbox, policy, budgets):
-    """One search up to the largest budget; the best state after each budget's worth of samples (prefix runs)."""
+    """One search up to the largest budget (ending early, as ``speedlens optimize`` does, after ``tvm.patience``
+    samples without a better schedule); the best state after each budget's worth of samples (prefix runs)."""
     settings.tvm.trials = max(budgets)
     snapshots = {}
     start = time.perf_counter()
@@ -125,7 +126,7 @@ async def our_search(source, target, path, settings, sandbox, policy, budgets):
                 snapshots[budget] = (search.best(), time.perf_counter() - start)
 
     search = Search(policy, worker_measurer(source, target, path, settings, sandbox), max(budgets),
-                    seed=settings.tvm.seed, progress=progress)  # fmt: skip
+                    seed=settings.tvm.seed, progress=progress, patience=settings.tvm.patience)  # fmt: skip
     await search.run()
     for budget in budgets:  # the search may stop early when the policy runs out of ideas
         snapshots.setdefault(budget, (search.best(), time.perf_counter() - start))

@@ -30,6 +30,7 @@ export const SERVER_SETTINGS: readonly ServerSettingSpec[] = [
   { key: "sandbox.memoryMb", path: ["sandbox", "memory_mb"], type: "integer" },
   { key: "sandbox.jobs", path: ["sandbox", "jobs"], type: "integer" },
   { key: "tvm.trials", path: ["tvm", "trials"], type: "integer" },
+  { key: "tvm.patience", path: ["tvm", "patience"], type: "integer" },
   { key: "tvm.target", path: ["tvm", "target"], type: "string" },
   { key: "tvm.runner", path: ["tvm", "runner"], type: "string" },
   { key: "tvm.cc", path: ["tvm", "cc"], type: "string" },

@@ -138,6 +138,7 @@ describe("package.json configuration", () => {
     "sandbox.memoryMb": 2048,
     "sandbox.jobs": 1,
     "tvm.trials": 64,
+    "tvm.patience": 24,
     "tvm.target": "",
     "tvm.runner": "local",
     "tvm.cc": "",

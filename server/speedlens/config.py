@@ -92,7 +92,9 @@ class TimingSettings:
 
 @dataclass
 class TvmSettings:
-    trials: int = _number(64, 1, 100_000)  # measured samples per prim_func
+    trials: int = _number(64, 1, 100_000)  # measured samples per prim_func, at most
+    # the search ends early after this many samples without a schedule 1% faster than its best (0: never)
+    patience: int = _number(24, 0, 100_000)
     target: str = ""  # "" = llvm for the host CPU
     seed: int = _number(0, 0, 2**63 - 1)
     # time_evaluator repeats per verification (19 gives the 2nd-worst ratio as the 90% bound)

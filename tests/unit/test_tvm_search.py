@@ -67,6 +67,24 @@ def test_search_spends_exactly_its_budget_and_is_reproducible():
     assert report.best.speedup == again.best.speedup > 1
 
 
+def test_the_search_ends_when_patience_runs_out_and_never_before_a_better_schedule():
+    """With ``patience`` the search is the same search cut short: it ends at the first batch after which
+    ``patience`` samples brought no schedule 1% faster than its best; without, it spends its whole budget."""
+    full, _ = run_search(HeuristicPolicy(HW, seed=1), trials=64)
+    best, improved_at, expected = 0.0, 0, None
+    for i, node in enumerate(full.nodes[1:], 1):  # in measurement order, batches of 4
+        if node.speedup > best * 1.01:
+            best, improved_at = node.speedup, i
+        if i % 4 == 0 and i - improved_at >= 8:
+            expected = i
+            break
+    assert full.samples == 64 and expected is not None and expected < 64
+    search = Search(HeuristicPolicy(HW, seed=1), fake_measurer([]), 64, seed=0, patience=8)
+    report = asyncio.run(search.run())
+    assert report.samples == expected
+    assert [n.steps for n in report.nodes] == [n.steps for n in full.nodes[: expected + 1]]
+
+
 def test_invalid_proposals_do_not_count_against_the_budget():
     class Policy:
         name = "test"

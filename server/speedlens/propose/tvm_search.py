@@ -768,6 +768,9 @@ def parse_step_lists(answer: str) -> list[Trace]:
 # -- the search --------------------------------------------------------------------------------------------
 
 
+IMPROVEMENT = 1.01  # a better schedule, for the search's patience: faster by more than timing noise
+
+
 @dataclass
 class SearchReport:
     best: Node
@@ -790,8 +793,10 @@ class Search:
         exploration: float = 0.5,
         progress: Callable[[str, int | None], None] = no_progress,
         record: TuningRecord | None = None,
+        patience: int = 0,
     ):
         self.policy, self.measure, self.record = policy, measure, record
+        self.patience = patience  # samples without a better schedule after which the search ends (0: never)
         self.warm: list[Proposal] = []  # the record's best traces, tried before the policy's first proposals
         self.trials, self.batch, self.exploration = trials, max(1, batch), exploration
         self.rng = random.Random(seed)
@@ -810,6 +815,7 @@ class Search:
                 for e in self.record.warm(self.root.workload, op_class(self.root.info))
             ]  # fmt: skip
         stalls = 0
+        best_speedup, improved_at = 0.0, 0
         while self.samples < self.trials and stalls < 3:
             wanted = min(self.batch, self.trials - self.samples)
             picks = await self._pick(wanted)
@@ -828,6 +834,11 @@ class Search:
                 self._add_child(parent, proposal, result)
             stalls = 0 if measured else stalls + 1
             best = self.best()
+            if (best.speedup or 0.0) > best_speedup * IMPROVEMENT:
+                best_speedup, improved_at = best.speedup or 0.0, self.samples
+            if self.patience and self.samples - improved_at >= self.patience:
+                log.debug("tvm-search: no better schedule in %d samples: stopping at %d", self.patience, self.samples)
+                break
             self.progress(
                 f"tvm-search ({self.policy.name}): {self.samples}/{self.trials} samples, best {best.speedup or 1:.2f}x",
                 int(100 * self.samples / max(self.trials, 1)),
@@ -995,7 +1006,8 @@ async def optimize_prim_func(
     progress(f"tvm-search ({policy.name}): measuring {target.name}", 0)
     measure = worker_measurer(source, target, path, settings, sandbox)
     record = TuningRecord(device_key(settings, hardware)) if settings.tvm.record else None
-    search = Search(policy, measure, settings.tvm.trials, seed=settings.tvm.seed, progress=progress, record=record)
+    search = Search(policy, measure, settings.tvm.trials, seed=settings.tvm.seed, progress=progress, record=record,
+                    patience=settings.tvm.patience)  # fmt: skip
     try:
         report = await search.run()
     except WorkerError as exc:

@@ -103,7 +103,7 @@ def handle(plan: dict) -> dict:
     if not check_variants(baseline, candidates, inputs, dev, plan):
         return {"ok": False, "stage": "run", "detail": f"the original, on the device: {baseline.detail}"}
     if plan.get("time", True):
-        time_interleaved([baseline, *[v for v in candidates if v.alive]], inputs, dev, plan)
+        time_interleaved([baseline, *[v for v in candidates if v.alive]], inputs, dev, plan, local=False)
     results = []
     for v in candidates:
         result: dict[str, object] = {"id": v.id, "status": v.status, "detail": v.detail, "times": v.times}
