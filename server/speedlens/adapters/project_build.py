@@ -88,7 +88,7 @@ class ShadowBuild:
         return await self.sandbox.run(list(argv), workdir=self.workdir, limits=self.limits(), env=env,
                                       read_only=read_only or [])  # fmt: skip
 
-    async def run_built(self, *argv: str) -> RunResult:
+    async def run_built(self, *argv: str, writable: tuple[Path, ...] = ()) -> RunResult:
         """A command that runs what this build directory built, a candidate's code among it (ctest).
 
         Everything else of the copy is read-only to it: the synchronised sources, ccache, the kept executables the
@@ -96,9 +96,11 @@ class ShadowBuild:
         slow down the original's kept benchmark or plant a passing outcome. Its own build directory stays writable
         (tests write files there) but is compared before and after: when the run changed anything the build had
         made (an object file with a newer time would be linked into the next build as it is), the directory is
-        deleted and the next build configures and builds it again (from ccache).
+        deleted and the next build configures and builds it again (from ccache). ``writable``: entries of the copy
+        the run may write too (where the recording build's wrappers of the original write the arguments).
         """
-        others = await blocking_in_thread(lambda: [p for p in self.workdir.iterdir() if p != self.build_dir])
+        mine = {self.build_dir, *writable}
+        others = await blocking_in_thread(lambda: [p for p in self.workdir.iterdir() if p not in mine])
         before = await blocking_in_thread(build_state, self.build_dir, True)
         result = await self.step(*argv, read_only=others)
         if await blocking_in_thread(build_state, self.build_dir) != before:

@@ -32,6 +32,7 @@ from .project_build import ShadowBuild, first_error
 from .project_tests import ProjectTests
 
 RUN_MIN_TIME_S = 0.001  # per benchmark instance: one short run passes the instance's arguments as often as a long one
+RECORDINGS = "recordings"  # under the copy: where the wrapped functions write their arguments
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ class ProjectRecording:
         problem = await self.shadow.build(executables)
         if problem is not None:
             return problem
-        await ProjectTests(self.shadow).ctest(executables)
+        # The tests run the original's wrapped functions, which write what they were called with under the copy.
+        await ProjectTests(self.shadow).ctest(executables, writable=(self.shadow.workdir / RECORDINGS,))
         bench = ProjectBenchmarks(self.shadow)
         runs: dict[Path, list[str]] = {}
         for name in names:
@@ -96,7 +98,7 @@ class ProjectRecording:
 
 def output_dir(source: Path, text: str, shadow: ShadowBuild) -> Path:
     """Where the wrappers of ``source`` with text ``text`` write (inside the copy: the sandbox may write there)."""
-    return shadow.recording().workdir / "recordings" / content_hash(str(source.resolve()), text)[:16]
+    return shadow.recording().workdir / RECORDINGS / content_hash(str(source.resolve()), text)[:16]
 
 
 # ---- the inputs ----

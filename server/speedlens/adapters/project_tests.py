@@ -92,11 +92,13 @@ class ProjectTests:
             return TestRun(False, problem)
         return await self.ctest(executables)
 
-    async def ctest(self, executables: list[file_api.CMakeTarget]) -> TestRun | None:
-        """ctest over the copy as built (call under the lock): the tests of ``executables`` (all when none)."""
+    async def ctest(self, executables: list[file_api.CMakeTarget], writable: tuple[Path, ...] = ()) -> TestRun | None:
+        """ctest over the copy as built (call under the lock): the tests of ``executables`` (all when none);
+        ``writable``: what of the copy besides the build directory the tests may write (``run_built``)."""
         selection: list[str] = []
         if executables:
-            listing = await self.shadow.run_built("ctest", "--test-dir", self.shadow.build_name, "--show-only=json-v1")
+            listing = await self.shadow.run_built("ctest", "--test-dir", self.shadow.build_name, "--show-only=json-v1",
+                                                 writable=writable)
             names = file_api.select_tests(listing.stdout.decode(errors="replace"), executables) if listing.ok else None
             if names == []:
                 return None  # the executables linking the function have no tests
@@ -104,7 +106,7 @@ class ProjectTests:
                 selection = ["-R", "^(" + "|".join(re.escape(n) for n in names) + ")$"]
         timeout = self.settings.sandbox.timeout_s * (24 if self.shadow.sanitize else 6)
         tested = await self.shadow.run_built("ctest", "--test-dir", self.shadow.build_name, "--output-on-failure",
-                                        "--timeout", str(int(timeout)), *selection)
+                                             "--timeout", str(int(timeout)), *selection, writable=writable)
         text = tested.stdout.decode(errors="replace").replace(f"{self.shadow.copy_of(Path())}/", "")  # user's paths
         if "No tests were found" in text:
             return None
