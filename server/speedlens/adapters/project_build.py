@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from speedlens.cache import MB, BoundedDir
@@ -82,11 +83,11 @@ class ShadowBuild:
         return Limits(cpu_s=timeout * 4, wall_s=timeout * 2, memory_mb=None, output_mb=512, nofile=1024, nproc=2048,
                       stack_mb=SANITIZER_STACK_MB if self.sanitize else None)
 
-    async def step(self, *argv: str, read_only: list[Path] | None = None) -> RunResult:
+    async def step(self, *argv: str, read_only: Sequence[Path] = ()) -> RunResult:
         """One command in the copy's directory, in the sandbox (ccache's directory inside the copy)."""
         env = {"CCACHE_DIR": str(self.workdir / ".ccache"), "CCACHE_MAXSIZE": CCACHE_MAX_SIZE}
         return await self.sandbox.run(list(argv), workdir=self.workdir, limits=self.limits(), env=env,
-                                      read_only=read_only or [])  # fmt: skip
+                                      read_only=read_only)  # fmt: skip
 
     async def run_built(self, *argv: str, writable: tuple[Path, ...] = ()) -> RunResult:
         """A command that runs what this build directory built, a candidate's code among it (ctest).
