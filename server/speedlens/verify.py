@@ -14,9 +14,10 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 import shutil
 import statistics
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -292,10 +293,7 @@ class CppVerifier:
         self, baseline: Baseline, plain: Build, source: str, verdict: Verdict, progress: ProgressFn
     ) -> bool:
         """Correctness of the optimized build on every input, cheapest first; False at the first failure."""
-        n = len(baseline.cases)
-        for i, cb in enumerate(baseline.cases):
-            progress(f"checking input {i + 1}/{n}", int(100 * i / n))
-            result, limits = await self._run_case(plain, cb)
+        async for i, cb, result, limits in self._run_cases(plain, baseline.cases, "checking", progress):
             problem = self._judge(cb, plain, result, limits, source, baseline.file_name)
             if problem is not None:
                 verdict.status, detail = problem
@@ -324,11 +322,9 @@ class CppVerifier:
             verdict.status = Status.COMPILE_ERROR
             verdict.detail = "the candidate does not compile with the sanitizers:\n" + sanitized.errors
             return False
-        n = len(baseline.cases)
         shared = []
-        for i, cb in enumerate(baseline.cases):
-            progress(f"sanitizer check on input {i + 1}/{n}", int(100 * i / n))
-            result, limits = await self._run_case(sanitized, cb)
+        async for _, cb, result, limits in self._run_cases(sanitized, baseline.cases, "sanitizer check on",
+                                                           progress):
             problem = self._judge(cb, sanitized, result, limits, source, baseline.file_name)
             if problem is None:
                 continue
@@ -344,6 +340,20 @@ class CppVerifier:
         for kind, names in _by_kind(shared).items():
             verdict.notes.append(f"fails under the sanitizers as the original does ({kind}) on {_inputs(names)}")
         return True
+
+    async def _run_cases(self, build: Build, cases: list[CaseBaseline], doing: str, progress: ProgressFn
+                         ) -> AsyncIterator[tuple[int, CaseBaseline, RunResult, Limits]]:
+        """Checking runs of ``build`` on ``cases``, up to one per core at once (they check, they do not time),
+        yielded in the cases' order: a caller that stops at the first failure ran at most the rest of that
+        window for nothing."""
+        n, at_once = len(cases), max(1, len(os.sched_getaffinity(0)))
+        for start in range(0, n, at_once):
+            window = cases[start : start + at_once]
+            shown = f"{start + 1}" if len(window) == 1 else f"{start + 1}-{start + len(window)}"
+            progress(f"{doing} input{'s' if len(window) > 1 else ''} {shown}/{n}", int(100 * start / n))
+            runs = await asyncio.gather(*(self._run_case(build, cb) for cb in window))
+            for offset, (cb, (result, limits)) in enumerate(zip(window, runs, strict=True)):
+                yield start + offset, cb, result, limits
 
     async def _run_case(self, build: Build, cb: CaseBaseline) -> tuple[RunResult, Limits]:
         """One checking run: a wall limit scaled to the original's time on this input.

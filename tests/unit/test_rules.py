@@ -13,6 +13,7 @@ import pytest
 
 from speedlens.analysis.cpp import find_targets
 from speedlens.config import Settings
+from speedlens.models import Result, Status, Verdict
 from speedlens.propose import ProposalRequest
 from speedlens.propose.rules import RULES, RulesProposer, applicable_rules, apply_rules, rewrite_target
 
@@ -512,25 +513,43 @@ def test_function_target_rewrites_only_inside_the_function():
     assert_compiles(target.replace_in(source, code))
 
 
-def propose(source: str, target_name: str = "program", round: int = 0):
+def propose(source: str, target_name: str = "program", round: int = 0, history: list[Result] | None = None,
+            feedback_rounds: int = 1):
     target = next(t for t in find_targets(source) if t.name == target_name)
-    request = ProposalRequest(source=source, target=target, path=Path("x.cpp"), settings=Settings(), round=round)
+    request = ProposalRequest(source=source, target=target, path=Path("x.cpp"),
+                              settings=Settings(feedback_rounds=feedback_rounds), round=round,
+                              history=history or [])
     return asyncio.run(RulesProposer().propose(request))
 
 
-def test_proposer_one_candidate_per_rule_plus_combined():
+def test_proposer_one_candidate_per_rule_then_the_verified_ones_combined():
     candidates = propose(ALL_RULES)
-    assert [c.proposer for c in candidates] == [f"rules:{r}" for r in RULES] + ["rules:combined"]
+    assert [c.proposer for c in candidates] == [f"rules:{r}" for r in RULES]
     assert all(c.code != ALL_RULES for c in candidates)
     assert len({c.code for c in candidates}) == len(candidates)
-    combined = candidates[-1]
-    assert combined.code == apply_rules(ALL_RULES, RULES)
-    assert_compiles(combined.code)
     assert candidates[0].description == RULES["sync-stdio"].title
+    # The feedback round combines exactly the rules whose own candidate verified.
+    verified = {"sync-stdio", "string-append", "endl"}
+    history = [Result(c, Verdict(Status.VERIFIED if c.meta["rules"][0] in verified else Status.NOT_FASTER))
+               for c in candidates]
+    [combined] = propose(ALL_RULES, round=1, history=history)
+    assert combined.proposer == "rules:combined" and combined.meta["rules"] == [r for r in RULES if r in verified]
+    assert combined.code == apply_rules(ALL_RULES, verified)
+    assert combined.description.startswith("Every rule that verified alone: ")
+    assert_compiles(combined.code)
+    # One verified rule has nothing to combine; a combination's own verdict does not seed another.
+    assert propose(ALL_RULES, round=1, history=history[:1] + [Result(combined, Verdict(Status.VERIFIED))]) == []
+
+
+def test_proposer_without_feedback_rounds_combines_every_rule_up_front():
+    candidates = propose(ALL_RULES, feedback_rounds=0)
+    assert [c.proposer for c in candidates] == [f"rules:{r}" for r in RULES] + ["rules:combined"]
+    assert candidates[-1].code == apply_rules(ALL_RULES, RULES)
+    assert_compiles(candidates[-1].code)
 
 
 def test_proposer_function_target_and_no_feedback_rounds():
     names = [c.proposer for c in propose(ALL_RULES, "countUpper")]
     assert names == ["rules:hoist-loop-bound"]  # one rule: no combined candidate
-    assert propose(ALL_RULES, round=1) == []
+    assert propose(ALL_RULES, round=1) == [] and propose(ALL_RULES, round=2) == []
     assert propose(cpp('int main() { printf("hi\\n"); }\n')) == []

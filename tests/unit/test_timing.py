@@ -8,7 +8,7 @@ import random
 import pytest
 
 from speedlens.config import TimingSettings
-from speedlens.sandbox.timing import Samples, StoppingRule, interleaved, median_upper_bound
+from speedlens.sandbox.timing import SHARED_PROCESS_ROUNDS, Samples, StoppingRule, interleaved, median_upper_bound
 
 CASES = [f"in{i}" for i in range(10)]
 
@@ -48,6 +48,27 @@ def test_identical_copy_stops_as_soon_as_the_data_say_it_is_hopeless():
     assert timing.stopped is not None and timing.stopped.startswith("stopped early: cannot reach 1.1×")
     assert messages[0].startswith("timing: repetition 1/30 (estimate ")
     assert messages[-1].startswith(f"timing: repetition {timing.rounds}/30")
+
+
+def test_rounds_of_one_process_pair_alternate_its_order_and_are_not_hopeless_before_four():
+    """A benchmark binary's turn measures every case in one process: its first round alone is one draw, and
+    whichever process runs first in a turn pays the same for every case."""
+    settings = TimingSettings(min_repetitions=5, max_repetitions=30, budget_s=60)
+    rule = StoppingRule(min_speedup=1.1)
+    plans = []
+    measure = fake_round(1.0, 0.01)
+
+    async def recording(plan):
+        plans.append(plan)
+        return await measure(plan)
+
+    alone = asyncio.run(interleaved(fake_round(1.0, 0.01), CASES, settings, 9, rule=rule))
+    shared = asyncio.run(interleaved(recording, CASES, settings, 9, rule=rule, one_process_per_round=True))
+    assert alone.rounds == 1 and shared.rounds == SHARED_PROCESS_ROUNDS == 4
+    assert shared.stopped is not None and shared.stopped.startswith("stopped early: cannot reach 1.1×")
+    firsts = [plan[0][0] for plan in plans[1:]]  # after the warm-up round
+    assert all(len({plan[i][0] for i in range(0, len(plan), 2)}) == 1 for plan in plans[1:])  # one order a round
+    assert firsts[0] != firsts[1] and firsts[2] != firsts[3] and sorted(firsts) == ["candidate"] * 2 + ["original"] * 2
 
 
 def test_a_real_speedup_is_never_stopped_as_hopeless_in_early_rounds():

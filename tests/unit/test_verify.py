@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import random
 
 import pytest
@@ -326,7 +327,7 @@ def test_a_checking_run_kept_off_the_cpu_is_confirmed_before_it_counts_as_a_time
 def test_a_checking_run_that_spun_to_its_limit_is_a_timeout_at_once(write_program):
     verdict, sandbox = check_with_a_stall(write_program, cpu_s=2.0)
     assert verdict.status == Status.TIMEOUT and "timed out after 2 s wall" in verdict.detail, verdict.detail
-    assert sandbox.checks == 1
+    assert sandbox.checks == min(3, len(os.sched_getaffinity(0)))  # its window of runs at once, and no rerun
 
 
 def test_a_crash_while_timing_is_never_retried(write_program):

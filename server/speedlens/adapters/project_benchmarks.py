@@ -144,7 +144,8 @@ class ProjectBenchmarks:
             return [times[which][name] for which, name in round_plan]
 
         return await interleaved(measure_round, list(plan.instances), self.settings.timing,
-                                 min_inputs(self.settings.alpha), progress, rule, warm_up=not plan.flags.warmup)
+                                 min_inputs(self.settings.alpha), progress, rule, warm_up=not plan.flags.warmup,
+                                 one_process_per_round=True)
 
     @staticmethod
     def _turn(which: str, run: RunResult, plan: BenchmarkPlan) -> dict[str, float]:

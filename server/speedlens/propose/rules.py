@@ -1043,19 +1043,31 @@ def rewrite_target(source: str, target: Target, rule_ids: Iterable[str]) -> str:
 
 
 class RulesProposer:
-    """One candidate per applicable rule, plus one with all of them; no feedback rounds."""
+    """One candidate per applicable rule; then one with every rule whose own candidate verified.
+
+    The combination waits for the single rules' verdicts (the first feedback round) because a rule that alone is
+    not faster, or not correct, only costs the combination its timing or its correctness: combined with the rules
+    that did verify it is at best the same speedup, timed again for nothing. With ``feedback_rounds = 0`` there is
+    no such round, and every applicable rule is combined up front."""
 
     name = "rules"
 
     async def propose(self, request: ProposalRequest) -> list[Candidate]:
         target = request.target
-        if request.round > 0 or target.language != "cpp" or target.kind not in ("program", "function"):
+        if request.round > 1 or target.language != "cpp" or target.kind not in ("program", "function"):
             return []
-        rule_ids = applicable_rules(request.source, _target_span(request.source, target))
-        plans = [(f"rules:{rule_id}", RULES[rule_id].title, [rule_id]) for rule_id in rule_ids]
-        if len(rule_ids) >= 2:
-            titles = "; ".join(RULES[rule_id].title for rule_id in rule_ids)
-            plans.append(("rules:combined", f"All applicable rules: {titles}", rule_ids))
+        if request.round == 0:
+            rule_ids = applicable_rules(request.source, _target_span(request.source, target))
+            plans = [(f"rules:{rule_id}", RULES[rule_id].title, [rule_id]) for rule_id in rule_ids]
+            combined = [] if request.settings.feedback_rounds > 0 else rule_ids
+            label = "All applicable rules"
+        else:
+            plans, label = [], "Every rule that verified alone"
+            combined = [r.candidate.meta["rules"][0] for r in request.history
+                        if r.verdict.verified and len(r.candidate.meta.get("rules", ())) == 1]
+        if len(combined) >= 2:
+            titles = "; ".join(RULES[rule_id].title for rule_id in combined)
+            plans.append(("rules:combined", f"{label}: {titles}", combined))
         original = "".join(source_lines(request.source)[target.start_line : target.end_line + 1])
         candidates, seen = [], {original, target.text}
         for proposer, description, ids in plans:

@@ -121,6 +121,11 @@ def median_upper_bound(values: list[float], confidence: float) -> float | None:
     return sorted(values)[u - 1] if u <= n else None
 
 
+# Rounds before a hopeless verdict when each round is one process pair (see ``interleaved``): two balanced pairs of
+# rounds (A first, then B first), whose median is what an early-stopped identical copy then reports.
+SHARED_PROCESS_ROUNDS = 4
+
+
 async def interleaved(
     measure_round: MeasureRound,
     cases: list[str],
@@ -129,12 +134,18 @@ async def interleaved(
     progress: ProgressFn = no_progress,
     rule: StoppingRule | None = None,
     warm_up: bool = True,
+    one_process_per_round: bool = False,
 ) -> Timing:
     """Time original and candidate on each case, interleaved, until the answer is known or the budget is spent.
 
     One warm-up pair per case first (not recorded; ``warm_up=False`` when each measurement warms up itself, as a
     Google Benchmark turn with a warm-up time does). Then rounds: every case once per round, cases shuffled,
-    A/B order random per pair. A hopeless candidate (``rule.hopeless``) stops as soon as the data say so. Otherwise,
+    A/B order random per pair. When ``one_process_per_round`` (every case of a round measured in one process pair,
+    as a benchmark binary's turn is), the pair's order is random in even rounds and reversed in the next, so
+    whatever the first process of a turn pays (measured on samples/cmake: 4% for an identical binary) falls on
+    both sides alike. A hopeless candidate (``rule.hopeless``) stops as soon as the data say so, but not before
+    ``SHARED_PROCESS_ROUNDS`` rounds of one process pair each: one such round's ratios are one draw, not many, and
+    an identical copy stopped after it would report that draw's 5-10% as its speedup. Otherwise,
     after ``min_repetitions`` rounds (raised so that all cases together give at least ``min_pooled`` pairs for a
     run-level bound), stop once ``rule`` says the verdict cannot change, or the estimate has settled (see
     ``_settled``), or the time budget is spent, or ``max_repetitions`` is reached.
@@ -146,16 +157,21 @@ async def interleaved(
     min_rounds = max(settings.min_repetitions, -(-min_pooled // max(1, len(cases))))
     max_rounds = max(min_rounds, settings.max_repetitions)
     start = time.monotonic()
+    pair_order = _order(rng)
     for round_index in range(max_rounds):
         order = list(cases)
         rng.shuffle(order)
-        plan = [(which, case) for case in order for which in _order(rng)]
+        if one_process_per_round:
+            pair_order = _order(rng) if round_index % 2 == 0 else (pair_order[1], pair_order[0])
+            plan = [(which, case) for case in order for which in pair_order]
+        else:
+            plan = [(which, case) for case in order for which in _order(rng)]
         for (which, case), value in zip(plan, await measure_round(plan), strict=True):
             getattr(samples[case], which).append(value)
         done = round_index + 1
         progress(f"timing: repetition {done}/{max_rounds} (estimate {_headline(list(samples.values())):.2f}×)", None)
         hopeless = rule.hopeless(list(samples.values())) if rule is not None else None
-        if hopeless is not None:
+        if hopeless is not None and (done >= SHARED_PROCESS_ROUNDS or not one_process_per_round):
             return Timing(samples, done, hopeless)
         if done < min_rounds:
             continue
