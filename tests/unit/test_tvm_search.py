@@ -104,7 +104,10 @@ def test_invalid_proposals_do_not_count_against_the_budget():
 def test_heuristic_templates_are_hardware_shaped():
     policy = HeuristicPolicy(HW)
     configs = policy.initial_configs(GEMM_INFO["blocks"])
-    assert configs
+    kernels = [c for c in configs if c.get("kernel")]
+    configs = [c for c in configs if not c.get("kernel")]
+    assert configs and kernels
+    assert not any(k["pack"] for k in kernels)  # no operand known to stream along (j, k): nothing to pack
     for config in configs:
         assert config["v_in"] % HW.lanes(32) == 0  # whole SIMD vectors in the register tile
         assert config["r_in"] * config["v_in"] // HW.lanes(32) <= 14  # accumulators + 2 operands fit 16 registers
@@ -282,5 +285,53 @@ def test_the_micro_kernel_is_legal_and_correct_on_a_non_divisible_matmul(tmp_pat
     traces = [policy.steps(kernel, blocks), policy.steps({**kernel, "pack": False}, blocks),
               policy.steps({**kernel, "mr": 3}, blocks)]  # fmt: skip
     assert traces[0][0]["op"] == "pad_einsum"
+    for result in asyncio.run(measure(traces)):
+        assert result["status"] == "ok", result.get("detail")
+
+
+CONV = '''from tvm.script import tirx as T
+
+
+@T.prim_func(s_tir=True)
+def conv(data: T.Buffer((1, 6, 6, 32), "float32"), weight: T.Buffer((3, 3, 32, 32), "float32"),
+         out: T.Buffer((1, 6, 6, 32), "float32")):
+    T.func_attr({"tir.noalias": True})
+    pad = T.sblock_alloc_buffer((1, 8, 8, 32), "float32")
+    for n, h, w, c in T.grid(1, 8, 8, 32):
+        with T.sblock("pad"):
+            vn, vh, vw, vc = T.axis.remap("SSSS", [n, h, w, c])
+            pad[vn, vh, vw, vc] = T.if_then_else(
+                1 <= vh and vh < 7 and 1 <= vw and vw < 7, data[vn, vh - 1, vw - 1, vc], T.float32(0)
+            )
+    for n, h, w, co, rh, rw, ci in T.grid(1, 6, 6, 32, 3, 3, 32):
+        with T.sblock("conv"):
+            vn, vh, vw, vco, vrh, vrw, vci = T.axis.remap("SSSSRRR", [n, h, w, co, rh, rw, ci])
+            with T.init():
+                out[vn, vh, vw, vco] = T.float32(0)
+            out[vn, vh, vw, vco] = out[vn, vh, vw, vco] + pad[vn, vh + vrh, vw + vrw, vci] * weight[vrh, vrw, vci, vco]
+'''
+
+
+def test_a_convolution_runs_the_micro_kernel_as_an_implicit_gemm(tmp_path):
+    """NHWC 3x3: rows along the output's width, columns along its channels, the whole (kh, kw, ci) reduction
+    inside the accumulator tile. The 4-D weights are not packed and no tile pads the channels; TVM accepts every
+    step, a row tile that does not divide the width included, and the outputs match the original's."""
+    from speedlens.propose.tvm_search import worker_measurer
+    from speedlens.sandbox.run import Sandbox
+
+    path = tmp_path / "conv.py"
+    path.write_text(CONV)
+    [target] = find_targets(CONV)
+    measure = worker_measurer(CONV, target, path, Settings(), Sandbox(), repeats=1)
+    [root] = asyncio.run(measure([[]]))
+    blocks = root["info"]["blocks"]
+    policy = HeuristicPolicy(HW)
+    configs = policy.initial_configs(blocks)
+    kernels = [c for c in configs[:3] if c.get("kernel")]
+    assert len(kernels) == 3 and not any(c["pack"] for c in kernels)
+    assert all(32 % c["nr"] == 0 for c in kernels)
+    assert not any(n.get("pack") for n in policy.neighbours(kernels[0], blocks))
+    traces = [policy.steps(c, blocks) for c in kernels] + [policy.steps({**kernels[0], "mr": 4}, blocks)]
+    assert not any(s["op"] in ("transform_layout", "pad_einsum") for trace in traces for s in trace)
     for result in asyncio.run(measure(traces)):
         assert result["status"] == "ok", result.get("detail")

@@ -300,19 +300,23 @@ class HeuristicPolicy:
     # -- the register-blocked micro-kernel (the shape BLAS libraries run) --
 
     def kernel_configs(self, main: dict, count: int = 3) -> list[dict]:
-        """The micro-kernel for a GEMM-like block in its best few register-tile shapes, ahead of every generic
-        tiling: it is what OpenBLAS runs, so a small budget should measure it first."""
+        """The micro-kernel for a contraction in its best few register-tile shapes, ahead of every generic
+        tiling: it is what OpenBLAS runs, so a small budget should measure it first. A convolution runs it as an
+        implicit GEMM: rows along the output's width, columns along its channels, the whole (kh, kw, ci)
+        reduction inside, so each accumulator tile is written once (measured on samples/tvm's conv2d: 2x32 in
+        7.4 ms against 9.1 ms for the best generic tiling's first proposals)."""
         if not self._kernel_fits(main):
             return []
         shapes = sorted(self._kernel_shapes(main))[:count]
         return [self._kernel_config(main, mr, nr) for _, mr, nr in shapes]
 
     def _kernel_fits(self, main: dict) -> bool:
-        """A row loop, a vector loop, known extents, and an operand streaming along the vector and reduction
-        loops (a GEMM's B) to pack; convolutions' 4-D weights keep the generic tiling."""
+        """A row loop, a vector loop and known extents. An operand streaming along the vector and reduction loops
+        (a GEMM's B) is packed, or padded when the vector loop is no multiple of a register tile; without one (a
+        convolution's 4-D weights) only register tiles that divide the vector loop are used."""
         vec, row, _ = self._roles(main)
         known = all(loop["extent"] for loop in main["loops"])
-        return row is not None and known and self._packed_operand(main) is not None
+        return row is not None and known and bool(self._kernel_shapes(main))
 
     def _max_rows(self, vectors: int) -> int:
         """Rows of a register tile ``vectors`` SIMD vectors wide: rows * vectors accumulators, plus the loaded
@@ -332,8 +336,11 @@ class HeuristicPolicy:
         lanes = self.hw.lanes(32)
         best = 2 * self._max_rows(2)
         shapes = []
+        packable = self._packed_operand(main) is not None
         for nr in (v * lanes for v in (1, 2, 4) if v * lanes <= max(n, lanes)):
             waste = -n % nr / n
+            if waste and not packable:  # padding goes through the packed operand's copy
+                continue
             for mr in range(2, min(self._max_rows(nr // lanes), m) + 1):
                 cost = 0.5 * (best - mr * nr // lanes) + 2.0 * (m % mr != 0) + 0.3 * abs(nr // lanes - 2) \
                     + 10 * waste + 0.5 * (waste > 0)  # fmt: skip
@@ -343,10 +350,12 @@ class HeuristicPolicy:
     def _kernel_config(self, main: dict, mr: int, nr: int) -> dict:
         """``nc`` register-tile columns per L2 panel: the packed operand's K x (nc * nr) panel fills half of L2,
         so it is reused from L2 by every row tile of the panel."""
-        vec, _, red = self._roles(main)
-        n, k = main["loops"][vec]["extent"], main["loops"][red]["extent"]
+        vec, _, _ = self._roles(main)
+        n = main["loops"][vec]["extent"]
+        k = math.prod(loop["extent"] for loop in main["loops"] if loop["kind"] == "R")
         fits = [d for d in _divisors(-(-n // nr)) if 4 * k * nr * d <= self.hw.l2_bytes // 2]
-        return {"main": main["name"], "kernel": True, "mr": mr, "nr": nr, "nc": max(fits, default=1), "pack": True}
+        return {"main": main["name"], "kernel": True, "mr": mr, "nr": nr, "nc": max(fits, default=1),
+                "pack": self._packed_operand(main) is not None}
 
     def kernel_neighbours(self, config: dict, main: dict) -> list[dict]:
         """One-parameter moves of a micro-kernel: rows, register-tile width, L2 panel width, packing."""
@@ -358,7 +367,8 @@ class HeuristicPolicy:
         panels = _divisors(-(-main["loops"][vec]["extent"] // config["nr"]))
         i = panels.index(config["nc"]) if config["nc"] in panels else 0
         moves += [{**config, "nc": panels[j]} for j in (i - 1, i + 1) if 0 <= j < len(panels)]
-        moves.append({**config, "pack": not config["pack"]})
+        if self._packed_operand(main) is not None:
+            moves.append({**config, "pack": not config["pack"]})
         self.rng.shuffle(moves)
         return moves
 
